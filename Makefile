@@ -1,0 +1,59 @@
+# The two commands of the README:
+#   make demo   build the virtualenv, start the emulator, run playbooks/demo.yml against it, stop it
+#   make test   build the virtualenv, run every test (lint, sanity, unit + emulator, integration)
+# Everything installs itself into .venv from requirements.txt and test-requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+COLLECTIONS := $(CURDIR)/build/collections
+# Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
+ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
+
+.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration clean
+
+all: test
+
+$(STAMP): requirements.txt test-requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r test-requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP) $(COLLECTIONS)/ansible_collections/azure_iot/jobs
+
+$(COLLECTIONS)/ansible_collections/azure_iot/jobs:
+	mkdir -p $(COLLECTIONS)/ansible_collections/azure_iot
+	ln -sfn $(CURDIR) $@
+
+demo: venv
+	$(ANSIBLE_ENV) $(BIN)/python -m emulator.run_with --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \
+	  --seed 42 --tier S1 --time-scale 20 -- $(BIN)/ansible-playbook playbooks/demo.yml
+
+test: lint unit sanity integration
+	@echo "All test stages passed."
+
+lint: ruff changelog-lint ansible-lint
+
+ruff: venv
+	$(BIN)/ruff check .
+
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+ansible-lint: venv
+	$(ANSIBLE_ENV) $(BIN)/ansible-lint --offline playbooks
+
+sanity: venv
+	tests/utils/sanity.sh
+
+# pytest exits 5 when it collects no test: that fails this target like any other failure.
+unit: venv
+	$(BIN)/pytest
+
+integration: venv
+	tests/utils/integration.sh
+
+clean:
+	rm -rf build tests/output .pytest_cache .ruff_cache

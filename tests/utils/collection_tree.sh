@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Copy the working tree to <tmp>/ansible_collections/azure_iot/jobs, the layout ansible-test needs.
+# A copy (not a symlink) keeps ansible-test from walking .venv and from writing its output into the checkout; it lives
+# outside the git checkout because ansible-test lists files with git and would skip an ignored build folder.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+key=$(printf '%s' "$root" | md5sum | cut -c1-8)
+dest="${TMPDIR:-/tmp}/azure_iot_jobs-$key/ansible_collections/azure_iot/jobs"
+rm -rf "$dest"
+mkdir -p "$dest"
+tar -C "$root" \
+  --exclude=./.git --exclude=./.venv --exclude=./build --exclude=./tests/output \
+  --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache --exclude=./.emulator \
+  -cf - . | tar -C "$dest" -xf -
+echo "$dest"
