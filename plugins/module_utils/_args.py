@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# internal to this collection, may change in any release
+
+"""Shared connection options, spliced into each module's literal argument spec with plain dict updates:
+
+    argument_spec = dict(job_id=dict(type="str", required=True), ...)
+    argument_spec.update(IOTHUB_ARGSPEC)
+    argument_spec.update(COMMON_ARGSPEC)
+
+Every option is flat (so module_defaults and action groups work); those in design.md's table fall back to an
+environment variable. The
+doc fragments azure_iot.jobs.connection, .iothub_auth, .arm_auth and .iotcentral_auth document exactly these.
+Combinations (which options a method needs) are checked at run time in _auth, with messages naming the options.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback
+
+AUTH_METHODS = ["auto", "sas", "api_token", "client_secret", "managed_identity", "azure_cli", "default"]
+
+COMMON_ARGSPEC = dict(
+    auth_method=dict(type="str", default="auto", choices=AUTH_METHODS,
+                     fallback=(env_fallback, ["AZURE_IOT_AUTH_METHOD"])),
+    tenant_id=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT_ID"])),
+    client_id=dict(type="str", no_log=False, fallback=(env_fallback, ["AZURE_CLIENT_ID"])),
+    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_CLIENT_SECRET"])),
+    authority_host=dict(type="str", fallback=(env_fallback, ["AZURE_AUTHORITY_HOST"])),
+    validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AZURE_IOT_VALIDATE_CERTS"])),
+    ca_path=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
+    timeout=dict(type="float", default=30),
+    max_retries=dict(type="int", default=5),
+)
+
+IOTHUB_ARGSPEC = dict(
+    connection_string=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_IOTHUB_CONNECTION_STRING"])),
+    hostname=dict(type="str", fallback=(env_fallback, ["AZURE_IOTHUB_HOSTNAME"])),
+)
+
+ARM_ARGSPEC = dict(
+    subscription_id=dict(type="str", fallback=(env_fallback, ["AZURE_SUBSCRIPTION_ID"])),
+    resource_group=dict(type="str", fallback=(env_fallback, ["AZURE_RESOURCE_GROUP"])),
+    hub_name=dict(type="str", fallback=(env_fallback, ["AZURE_IOTHUB_NAME"])),
+    arm_endpoint=dict(type="str", default="https://management.azure.com",
+                      fallback=(env_fallback, ["AZURE_ARM_ENDPOINT"])),
+)
+
+IOTCENTRAL_ARGSPEC = dict(
+    app_url=dict(type="str", fallback=(env_fallback, ["AZURE_IOTCENTRAL_APP_URL"])),
+    subdomain=dict(type="str", fallback=(env_fallback, ["AZURE_IOTCENTRAL_SUBDOMAIN"])),
+    # No environment variable in the design's table: the suffix differs only in sovereign clouds, next to app_url.
+    dns_suffix=dict(type="str", default="azureiotcentral.com"),
+    api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_IOTCENTRAL_API_TOKEN"])),
+)

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# internal to this collection, may change in any release
+
+"""The errors a module turns into fail_json: one base class, four kinds.
+
+Nothing here ever holds request headers or secrets; messages that come from a server or a library are passed through
+redact() before they are stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A SAS signature in a message (a token echoed by a server, a blob SAS URI): never shown.
+_SIG_RE = re.compile(r"(sig=)[^&\s\"',;]+", re.IGNORECASE)
+_MASK = "********"
+_MAX_MESSAGE = 1000
+
+
+def one_line(text, limit=_MAX_MESSAGE):
+    """Collapse whitespace (library messages are often multi-line) and cut overly long text."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[:limit - 3].rstrip() + "..."
+    return text
+
+
+def redact(text, secrets=()):
+    """Hide SAS signatures and every known secret in a message; return one line."""
+    text = _SIG_RE.sub(r"\1REDACTED", str(text))
+    # Longest first, so a token is masked whole before a secret it contains.
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, _MASK)
+    return one_line(text)
+
+
+class CollectionError(Exception):
+    """Everything a module turns into fail_json; msg says what failed and why."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.msg = msg
+        self.details = details
+
+    def __str__(self):
+        return self.msg
+
+    def append_to_msg(self, text):
+        """Add context to the message (for example how many attempts were made)."""
+        self.msg = "%s %s" % (self.msg, text)
+        self.args = (self.msg,)
+
+    def to_fail_json(self):
+        """Keyword arguments for module.fail_json(): msg plus the details that are set."""
+        result = {key: value for key, value in self.details.items() if value is not None}
+        result["msg"] = self.msg
+        return result
+
+
+class ValidationError(CollectionError):
+    """Bad input; msg names the option and the rule."""
+
+
+class AuthError(CollectionError):
+    """Bad connection string, missing credentials, or token acquisition failed."""
+
+
+class ConnectionStringError(ValidationError, AuthError):
+    """A malformed connection_string: bad input (names the option) and an auth failure at once."""
+
+
+class TransportError(CollectionError):
+    """Connection refused, DNS, TLS or timeout, after the retries ran out."""
+
+    def __init__(self, msg, method=None, path=None, cause=None):
+        super().__init__(msg, method=method, path=path)
+        self.method = method
+        self.path = path
+        self.cause = cause
+
+
+class ApiError(CollectionError):
+    """A non-success HTTP answer, normalised from any of the three APIs' error shapes."""
+
+    def __init__(self, status, code, message, request_id=None, method=None, path=None, body=None, headers=None):
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        # The parsed error body and the response headers, for callers; never put into fail_json.
+        self.body = body
+        self.headers = headers or {}
+        super().__init__(self._format())
+
+    def _format(self):
+        text = "%s %s failed: HTTP %s" % (self.method, self.path, self.status)
+        if self.code:
+            text += " %s" % self.code
+        if self.message:
+            text += ": %s" % self.message
+        if self.request_id:
+            text += " (request id %s)" % self.request_id
+        return text
+
+    def to_fail_json(self):
+        return dict(
+            msg=self.msg,
+            status=self.status,
+            error_code=self.code,
+            request_id=self.request_id,
+            method=self.method,
+            path=self.path,
+        )

@@ -1,0 +1,160 @@
+# Copyright (c) 2026 azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""_connection: Clients built from module parameters, secrets registered in module.no_log_values."""
+
+from __future__ import annotations
+
+import sys
+import types
+import urllib.parse
+from collections import namedtuple
+
+import pytest
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _connection
+from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import ApiTokenAuth, EntraAuth, SasAuth
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+
+KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+CONNECTION_STRING = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=" + KEY
+API_TOKEN = "SharedAccessSignature sr=app&sig=c2lnbmF0dXJl%2B%3D&skn=t1&se=1647950487889"
+AccessToken = namedtuple("AccessToken", ["token", "expires_on"])
+
+
+class FakeModule(object):
+    """What _connection uses of AnsibleModule, with the defaults of _args applied."""
+
+    def __init__(self, **params):
+        self.params = dict(auth_method="auto", validate_certs=True, timeout=30.0, max_retries=5,
+                           arm_endpoint="https://management.azure.com", dns_suffix="azureiotcentral.com")
+        self.params.update(params)
+        self.no_log_values = set()
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+@pytest.fixture
+def identity(monkeypatch):
+    created = []
+
+    class Credential(object):
+        def __init__(self, *args, **kwargs):
+            created.append((type(self).__name__, args, kwargs))
+
+        def get_token(self, *scopes):
+            created.append(("get_token", scopes, {}))
+            return AccessToken("bearer-token-1", 4102444800)
+
+    module = types.ModuleType("azure.identity")
+    for name in ("ClientSecretCredential", "ManagedIdentityCredential", "AzureCliCredential",
+                 "DefaultAzureCredential"):
+        setattr(module, name, type(name, (Credential,), {}))
+    monkeypatch.setitem(sys.modules, "azure.identity", module)
+    return created
+
+
+def test_iothub_client_from_a_connection_string(scripted_http):
+    module = FakeModule(connection_string=CONNECTION_STRING, timeout=12.0, max_retries=2, ca_path="/ca.pem")
+    client = _connection.iothub_client(module)
+    assert (client.base_url, client.api_version, client.timeout, client.max_retries, client.verify) == (
+        "https://myhub.azure-devices.net", "2021-04-12", 12.0, 2, "/ca.pem")
+    assert isinstance(client.auth, SasAuth)
+    assert client.warn == module.warn
+    assert module.no_log_values == {KEY}
+    # The SAS token minted for the first request is registered too, as are its signature forms.
+    client.session = scripted_http
+    scripted_http.expect("GET", "https://myhub.azure-devices.net/jobs/v2/j1?api-version=2021-04-12", body={})
+    client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
+    token = scripted_http.calls[0]["headers"]["Authorization"]
+    sig = token.split("&sig=")[1].split("&")[0]
+    assert module.no_log_values == {KEY, token, sig, urllib.parse.unquote(sig)}
+
+
+def test_iothub_client_api_version_and_hostname_with_entra(identity):
+    module = FakeModule(hostname="myhub.azure-devices.net", tenant_id="t", client_id="c", client_secret="sec")
+    client = _connection.iothub_client(module, api_version="2024-03-31")
+    assert (client.base_url, client.api_version) == ("https://myhub.azure-devices.net", "2024-03-31")
+    assert isinstance(client.auth, EntraAuth) and client.auth.method == "client_secret"
+    assert module.no_log_values == {"sec"}
+    client.auth.headers()
+    assert module.no_log_values == {"sec", "bearer-token-1"}
+
+
+def test_iothub_client_without_a_hub():
+    with pytest.raises(ValidationError) as caught:
+        _connection.iothub_client(FakeModule())
+    assert caught.value.msg == "one of connection_string or hostname is required to reach the IoT Hub data plane"
+
+
+def test_a_bad_connection_string_fails_before_any_request():
+    bad = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAcessKey=" + KEY
+    with pytest.raises(CollectionError) as caught:
+        _connection.iothub_client(FakeModule(connection_string=bad))
+    assert caught.value.msg == ("connection_string is malformed: it must contain HostName, SharedAccessKeyName and "
+                                "SharedAccessKey separated by ';' (part 3 is none of them)")
+    assert KEY not in str(caught.value.to_fail_json())
+
+
+def test_validate_certs_false_warns_once(identity):
+    module = FakeModule(api_token=API_TOKEN, subdomain="myapp", validate_certs=False)
+    client = _connection.iotcentral_client(module)
+    assert client.verify is False
+    assert module.warnings == ["TLS certificate verification is disabled (validate_certs=false): the identity of "
+                               "https://myapp.azureiotcentral.com is not checked"]
+
+
+@pytest.mark.parametrize("options, expected", [
+    (dict(subdomain="myapp"), "https://myapp.azureiotcentral.com/api"),
+    (dict(subdomain="myapp", dns_suffix="azureiotcentral.example"), "https://myapp.azureiotcentral.example/api"),
+    (dict(app_url="https://myapp.azureiotcentral.com"), "https://myapp.azureiotcentral.com/api"),
+    (dict(app_url="https://myapp.azureiotcentral.com/"), "https://myapp.azureiotcentral.com/api"),
+    (dict(app_url="https://127.0.0.1:8443/api/"), "https://127.0.0.1:8443/api"),
+    (dict(app_url="https://MyApp.azureiotcentral.com", subdomain="myapp"), "https://MyApp.azureiotcentral.com/api"),
+])
+def test_iotcentral_client_base_url(options, expected):
+    module = FakeModule(api_token=API_TOKEN, **options)
+    client = _connection.iotcentral_client(module)
+    assert (client.base_url, client.api_version) == (expected, "2022-07-31")
+    assert isinstance(client.auth, ApiTokenAuth)
+    assert module.no_log_values == {API_TOKEN, "c2lnbmF0dXJl%2B%3D", "c2lnbmF0dXJl+="}
+
+
+@pytest.mark.parametrize("options, msg", [
+    (dict(), "one of app_url or subdomain is required to reach the IoT Central application"),
+    (dict(app_url="http://myapp.azureiotcentral.com"), "app_url must be an https:// URL, got "
+                                                       "http://myapp.azureiotcentral.com"),
+    (dict(app_url="https://myapp.azureiotcentral.com?x=1"), "app_url must not have a query string or a fragment"),
+    (dict(app_url="https://a.azureiotcentral.com", subdomain="b"),
+     "app_url (https://a.azureiotcentral.com) and subdomain/dns_suffix (https://b.azureiotcentral.com) name "
+     "different applications; set only one"),
+])
+def test_iotcentral_client_errors(options, msg):
+    with pytest.raises(ValidationError) as caught:
+        _connection.iotcentral_client(FakeModule(api_token=API_TOKEN, **options))
+    assert caught.value.msg == msg
+
+
+def test_arm_client(identity):
+    module = FakeModule(subscription_id="sub-1", resource_group="rg 1", hub_name="hub1",
+                        arm_endpoint="https://127.0.0.1:8443/")
+    client = _connection.arm_client(module)
+    assert (client.base_url, client.api_version) == ("https://127.0.0.1:8443", "2023-06-30")
+    assert client.hub_path == "/subscriptions/sub-1/resourceGroups/rg%201/providers/Microsoft.Devices/IotHubs/hub1"
+    assert client.auth.scope == "https://127.0.0.1:8443/.default"
+    assert identity[0][0] == "DefaultAzureCredential"
+
+
+def test_arm_hub_path_names_the_missing_options():
+    with pytest.raises(ValidationError) as caught:
+        _connection.arm_hub_path(dict(subscription_id="sub-1"))
+    assert caught.value.msg == ("Azure Resource Manager needs subscription_id, resource_group and hub_name (missing: "
+                                "resource_group, hub_name)")
+
+
+def test_arm_endpoint_must_be_https(identity):
+    module = FakeModule(subscription_id="s", resource_group="r", hub_name="h", arm_endpoint="http://127.0.0.1:80")
+    with pytest.raises(ValidationError) as caught:
+        _connection.arm_client(module)
+    assert caught.value.msg == "arm_endpoint must be an https:// URL, got http://127.0.0.1:80"
