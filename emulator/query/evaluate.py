@@ -43,7 +43,7 @@ def path_getter(keys):
     """A function doc -> value at the dotted path, or MISSING."""
     def get(doc):
         for key in keys:
-            if type(doc) is not dict:
+            if not isinstance(doc, dict):
                 return MISSING
             doc = doc.get(key, MISSING)
             if doc is MISSING:
@@ -109,7 +109,7 @@ def _is_type(*kinds):
 
 def _string_test(method):
     def test(value, affix):
-        if type(value) is not str or type(affix) is not str:
+        if not isinstance(value, str) or not isinstance(affix, str):
             return None  # UNDEFINED, like a comparison between mismatched types
         return getattr(value, method)(affix)
     return test

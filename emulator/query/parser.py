@@ -216,7 +216,7 @@ class _ToAst(Transformer):
             raise _error(self.text, name.start_pos, str(name), what)
         return Call(upper, args)
 
-    def select_all(self, _):
+    def select_all(self, _children):
         return "*"
 
     def select_count(self, children):

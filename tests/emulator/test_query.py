@@ -18,8 +18,8 @@ TWIN = {
 }
 
 
-def match(condition, doc=TWIN):
-    return parse_condition(condition).matches(doc)
+def match(condition, doc=None):
+    return parse_condition(condition).matches(TWIN if doc is None else doc)
 
 
 @pytest.mark.parametrize("condition, expected", [

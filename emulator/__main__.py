@@ -1,0 +1,87 @@
+"""python -m emulator --port 0 --state-dir DIR [--devices N] [--seed S] [--tier T] [--time-scale X] [--host H]
+
+Serves the emulated APIs over HTTPS until SIGTERM or SIGINT; writes DIR/ca.pem, then DIR/env.sh and DIR/env.json
+once it accepts connections (both removed again on a clean exit).
+"""
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+from aiohttp import web
+
+from . import envfile
+from .app import build_app
+from .config import TIERS
+from .state import EmulatorState
+from .tls import server_context
+
+
+def _positive_float(text):
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def _non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def build_parser(prog="python -m emulator", state_dir_required=True):
+    parser = argparse.ArgumentParser(prog=prog, description="Local HTTPS emulator of the Azure IoT "
+                                     "Hub data plane (scheduled jobs, twins, queries) and an Entra ID token endpoint.")
+    parser.add_argument("--port", type=_non_negative_int, default=0, help="port to listen on (0: a free one)")
+    parser.add_argument("--state-dir", required=state_dir_required,
+                        help="where ca.pem, env.sh and env.json are written")
+    parser.add_argument("--devices", type=_non_negative_int, default=100, help="simulated devices (default 100)")
+    parser.add_argument("--seed", type=_non_negative_int, default=1, help="seed of devices, failures and keys")
+    parser.add_argument("--tier", choices=sorted(TIERS), default="S1",
+                        help="hub tier: concurrent-job limit and device-operation rate (default S1)")
+    parser.add_argument("--time-scale", type=_positive_float, default=1.0,
+                        help="emulated seconds per real second for job timing (default 1)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    return parser
+
+
+async def serve(args):
+    os.makedirs(args.state_dir, exist_ok=True)
+    envfile.remove(args.state_dir)  # a stale env.json must never be mistaken for this run's
+    context, ca_path = server_context(args.state_dir, args.host)
+    state = EmulatorState(devices=args.devices, seed=args.seed, tier=args.tier, time_scale=args.time_scale,
+                          host=args.host)
+    runner = web.AppRunner(build_app(state), access_log=logging.getLogger("aiohttp.access") if args.access_log
+                           else None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, args.host, args.port, ssl_context=context)
+    await site.start()
+    state.port = runner.addresses[0][1]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    envfile.write(args.state_dir, envfile.variables(state, ca_path))
+    logging.getLogger("emulator").info("serving %s (state in %s)", state.base_url, args.state_dir)
+    try:
+        await stop.wait()
+    finally:
+        envfile.remove(args.state_dir)
+        await runner.cleanup()
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.access_log else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    asyncio.run(serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
