@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 COLLECTIONS := $(CURDIR)/build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/azure_iot/jobs
 # Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
 
@@ -21,11 +22,10 @@ $(STAMP): requirements.txt test-requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r test-requirements.txt
 	touch $(STAMP)
 
-venv: $(STAMP) $(COLLECTIONS)/ansible_collections/azure_iot/jobs
-
-$(COLLECTIONS)/ansible_collections/azure_iot/jobs:
-	mkdir -p $(COLLECTIONS)/ansible_collections/azure_iot
-	ln -sfn $(CURDIR) $@
+# build/collections/ansible_collections/azure_iot/jobs links back to this checkout.
+venv: $(STAMP)
+	@mkdir -p $(COLLECTIONS)/ansible_collections/azure_iot
+	@[ -L $(COLLECTION_LINK) ] || { rm -rf $(COLLECTION_LINK); ln -s $(CURDIR) $(COLLECTION_LINK); }
 
 demo: venv
 	$(ANSIBLE_ENV) $(BIN)/python -m emulator.run_with --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \

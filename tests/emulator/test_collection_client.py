@@ -47,8 +47,8 @@ def test_wrong_key_gives_one_line_401_without_secrets(emulator):
     with pytest.raises(ApiError) as caught:
         client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
     error = caught.value
-    assert (error.status, error.code, error.method, error.path) == (401, "IotHubUnauthorizedAccess", "GET",
-                                                                   "/jobs/v2/{job_id}")
+    expected = (401, "IotHubUnauthorizedAccess", "GET", "/jobs/v2/{job_id}")
+    assert (error.status, error.code, error.method, error.path) == expected
     assert error.msg.startswith("GET /jobs/v2/{job_id} failed: HTTP 401 IotHubUnauthorizedAccess: ")
     assert "\n" not in error.msg
     token = client.auth.token()

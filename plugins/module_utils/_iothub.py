@@ -1,0 +1,592 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# internal to this collection, may change in any release
+
+"""IoT Hub data plane: paths, api-version, projections (API camelCase <-> Ansible snake_case) and the descriptor of
+a scheduled job for the generic job engine (_job.py).
+
+Facts from the REST contract (api-version 2021-04-12):
+- PUT /jobs/v2/{id} creates; the answer may be a full JobResponse or only {"jobId", "type", "status"}; a second PUT
+  of the same id answers 409 JobAlreadyExists.
+- GET /jobs/v2/{id} of an unknown id answers 404 JobNotFound or 200 {"type": "unknown", "status": "unknown"}.
+- POST /jobs/v2/{id}/cancel cancels a queued/scheduled job; a running or finished job answers
+  405 OperationNotAllowedInCurrentState.
+- GET /jobs/v2/query lists jobs (filters jobType, jobStatus), POST /devices/query runs twin and devices.jobs
+  queries; both page with the x-ms-continuation header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import islice
+from datetime import datetime, timedelta, timezone
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+
+API_VERSION = "2021-04-12"
+
+JOB_PATH = "/jobs/v2/{job_id}"
+JOB_CANCEL_PATH = "/jobs/v2/{job_id}/cancel"
+JOBS_QUERY_PATH = "/jobs/v2/query"
+DEVICES_QUERY_PATH = "/devices/query"
+
+TYPE_TO_API = {"update_twin": "scheduleUpdateTwin", "device_method": "scheduleDeviceMethod"}
+TYPE_FROM_API = dict((v, k) for k, v in TYPE_TO_API.items())
+
+# Job status on the wire (double-L "cancelled"); device status in devices.jobs rows uses single-L "canceled".
+JOB_STATUSES = ("queued", "scheduled", "enqueued", "running", "completed", "failed", "cancelled", "unknown")
+TERMINAL = frozenset(("completed", "failed", "cancelled"))
+CANCELLABLE = frozenset(("queued", "scheduled", "enqueued"))
+DEVICE_STATUSES = ("pending", "scheduled", "running", "completed", "failed", "canceled")
+
+JOB_ID_MAX = 64
+_JOB_ID_BAD = re.compile(r"[^A-Za-z0-9-]")
+MAX_SCHEDULE_AHEAD = timedelta(hours=168)
+DEFAULT_MAX_EXECUTION_TIME = 3600
+CONNECT_TIMEOUT_RANGE = (0, 300)
+RESPONSE_TIMEOUT_RANGE = (5, 300)
+DEFAULT_CONNECT_TIMEOUT = 0
+DEFAULT_RESPONSE_TIMEOUT = 30
+MAX_METHOD_PAYLOAD = 128 * 1024
+COUNT_ALIAS = "numberOfDevices"
+
+# Error codes by name (iothub-errorcode header, "ErrorCode:Name;..." messages) and by number (JSON-in-string bodies).
+EXISTS_CODES = ("JobAlreadyExists", "409104")
+NOT_ALLOWED_CODES = ("OperationNotAllowedInCurrentState", "405102")
+BUSY_CODES = ("ThrottlingMaxActiveJobCountExceeded", "429004", "JobQuotaExceeded", "403003")
+
+
+# --- validation and normalisation -----------------------------------------------------------------------------
+
+def validate_job_id(job_id):
+    """The IoT Hub rule for scheduled job ids, checked before any call."""
+    if not job_id:
+        raise ValidationError("job_id must not be empty")
+    if len(job_id) > JOB_ID_MAX:
+        raise ValidationError("job_id must be at most %d characters, got %d" % (JOB_ID_MAX, len(job_id)))
+    bad = _JOB_ID_BAD.search(job_id)
+    if bad:
+        raise ValidationError("job_id may only contain US-ASCII letters, digits and '-', found %r in %r"
+                              % (bad.group(0), job_id))
+    return job_id
+
+
+def _scan_query(text):
+    """Collapse whitespace outside string literals; return (text, unterminated)."""
+    out, i, n, quote = [], 0, len(text), None
+    while i < n:
+        ch = text[i]
+        if quote:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 1
+            elif ch == quote:
+                if i + 1 < n and text[i + 1] == quote:  # a doubled quote stays inside the literal
+                    out.append(quote)
+                    i += 1
+                else:
+                    quote = None
+        elif ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+        else:
+            if ch in "'\"":
+                quote = ch
+            out.append(ch)
+        i += 1
+    return "".join(out).strip(), quote is not None
+
+
+_WHERE = re.compile(r"^where\b\s*", re.IGNORECASE)
+_SELECT_PREFIX = re.compile(r"^select\s+\*\s+from\s+devices\s+where\s+", re.IGNORECASE)
+
+
+def normalize_query(query, strict=True):
+    """A job's queryCondition: "*" for all devices, else the WHERE condition with whitespace normalised.
+
+    With strict=False (a condition read back from the hub) nothing is rejected.
+    """
+    if query is None:
+        return "*"
+    text, unterminated = _scan_query(query)
+    if not strict:
+        text = _SELECT_PREFIX.sub("", text)
+    text = _WHERE.sub("", text)
+    if text == "*" or (not strict and not text):
+        return "*"
+    if not strict:
+        return text
+    if not query.strip():
+        raise ValidationError("query must not be empty: omit it or use '*' to target all devices")
+    if not text:
+        raise ValidationError("query has nothing after WHERE: give a condition such as tags.ring = 'canary'")
+    if re.match(r"select\b", text, re.IGNORECASE):
+        raise ValidationError("query must be the condition only (such as tags.ring = 'canary'), not a SELECT "
+                              "statement: IoT Hub runs SELECT * FROM devices WHERE <query>")
+    if unterminated:
+        raise ValidationError("query has an unterminated string literal: %s" % text)
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        raise ValidationError("query has unbalanced parentheses or brackets: %s" % text)
+    return text
+
+
+_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+                   r"\s*(Z|z|[+-]\d{2}:?\d{2})?$")
+
+
+def parse_time(value):
+    """ISO 8601 date and time -> aware UTC datetime, or None when unparsable. No zone means UTC.
+
+    Accepts the service's 7 fractional digits and a missing Z (devices.jobs rows), which fromisoformat() on
+    Python 3.9 does not.
+    """
+    match = _TIME.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        result = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    if zone and zone.upper() != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        result -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return result
+
+
+def format_time(moment, precise=True):
+    """UTC ISO 8601 with milliseconds (what the SDKs send), or to the second for comparisons."""
+    moment = moment.astimezone(timezone.utc)
+    if precise:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _second(value):
+    """A service time string to the second (for comparisons); the input when it cannot be parsed."""
+    moment = parse_time(value)
+    return format_time(moment, precise=False) if moment else value
+
+
+def parse_start_time(value, now):
+    """start_time option -> None for "now" (when created), else an aware datetime at most 168 h ahead."""
+    if value is None or value.strip().lower() == "now":
+        return None
+    moment = parse_time(value)
+    if moment is None:
+        raise ValidationError("start_time must be 'now' or an ISO 8601 date and time such as "
+                              "2030-01-31T12:00:00Z, got %r" % value)
+    if moment - now > MAX_SCHEDULE_AHEAD:
+        raise ValidationError("start_time %s is more than 168 hours after now (%s): IoT Hub schedules jobs at "
+                              "most 7 days ahead" % (format_time(moment, False), format_time(now, False)))
+    return moment
+
+
+def _check_range(name, value, bounds):
+    if value is not None and not bounds[0] <= value <= bounds[1]:
+        raise ValidationError("%s must be between %d and %d seconds, got %s" % (name, bounds[0], bounds[1], value))
+
+
+# --- projections ----------------------------------------------------------------------------------------------
+
+def _empty_to_none(value):
+    return None if value in (None, {}) else value
+
+
+def _twin_patch_to_ansible(twin):
+    twin = twin or {}
+    desired = dict((k, v) for k, v in ((twin.get("properties") or {}).get("desired") or {}).items()
+                   if not k.startswith("$"))
+    return {"tags": _empty_to_none(twin.get("tags")), "desired": _empty_to_none(desired)}
+
+
+def _method_to_ansible(method):
+    method = method or {}
+    return {
+        "name": method.get("methodName"),
+        "payload": method.get("payload"),
+        "connect_timeout": method.get("connectTimeoutInSeconds"),
+        "response_timeout": method.get("responseTimeoutInSeconds"),
+    }
+
+
+def _statistics_to_ansible(stats):
+    if stats is None:
+        return None
+    return {
+        "device_count": stats.get("deviceCount"),
+        "succeeded": stats.get("succeededCount"),
+        "failed": stats.get("failedCount"),
+        "pending": stats.get("pendingCount"),
+        "running": stats.get("runningCount"),
+    }
+
+
+def job_to_ansible(body):
+    """A JobResponse -> the `job` the modules return ({} for no job)."""
+    if not body:
+        return {}
+    wire_type = body.get("type")
+    job = {
+        "job_id": body.get("jobId"),
+        "type": TYPE_FROM_API.get(wire_type, wire_type),
+        "status": body.get("status"),
+        "query": body.get("queryCondition"),
+        "start_time": body.get("startTime"),
+        "end_time": body.get("endTime"),
+        "created_time": body.get("createdTime"),
+        "max_execution_time": body.get("maxExecutionTimeInSeconds"),
+        "failure_reason": body.get("failureReason"),
+        "status_message": body.get("statusMessage"),
+        "statistics": _statistics_to_ansible(body.get("deviceJobStatistics")),
+    }
+    if wire_type == "scheduleUpdateTwin" or body.get("updateTwin"):
+        job["twin_patch"] = _twin_patch_to_ansible(body.get("updateTwin"))
+    if wire_type == "scheduleDeviceMethod" or body.get("cloudToDeviceMethod"):
+        job["method"] = _method_to_ansible(body.get("cloudToDeviceMethod"))
+    return job
+
+
+def device_job_to_ansible(row):
+    """A devices.jobs row -> one entry of `device_results`."""
+    error = row.get("error")
+    outcome = row.get("outcome")
+    response = (outcome or {}).get("deviceMethodResponse")
+    wire_type = row.get("jobType")
+    return {
+        "device_id": row.get("deviceId"),
+        "job_id": row.get("jobId"),
+        "type": TYPE_FROM_API.get(wire_type, wire_type),
+        "status": row.get("status"),
+        "start_time": row.get("startTimeUtc"),
+        "end_time": row.get("endTimeUtc"),
+        "created_time": row.get("createdDateTimeUtc"),
+        "last_updated_time": row.get("lastUpdatedDateTimeUtc"),
+        "error": {"code": error.get("code"), "description": error.get("description")} if error else None,
+        "outcome": {"device_method_response": {"status": response.get("status"), "payload": response.get("payload")}
+                    if response else None} if outcome else None,
+    }
+
+
+# --- data-plane calls -----------------------------------------------------------------------------------------
+
+def is_unknown_job(body):
+    """GET /jobs/v2/{unknown id} may answer 200 {"type": "unknown", "status": "unknown"}: no such job."""
+    return not body or (body.get("status") in (None, "unknown") and body.get("type") in (None, "unknown"))
+
+
+def api_error_code(err):
+    return getattr(err, "code", None) if isinstance(err, ApiError) else None
+
+
+def get_job(client, job_id):
+    """The JobResponse of a scheduled job, or None when the hub has no such job."""
+    response = client.get(JOB_PATH, path_params={"job_id": job_id}, not_found_ok=True)
+    if response is None or response.status == 404 or is_unknown_job(response.body):
+        return None
+    return response.body
+
+
+def create_job(client, job_id, body):
+    return client.put(JOB_PATH, path_params={"job_id": job_id}, json=body).body
+
+
+def cancel_job(client, job_id):
+    # Cancelling twice is harmless, so a 500 may be retried.
+    return client.post(JOB_CANCEL_PATH, path_params={"job_id": job_id}, idempotent=True).body
+
+
+def count_devices(client, query):
+    """How many devices a queryCondition targets right now."""
+    sql = "SELECT COUNT() AS %s FROM devices" % COUNT_ALIAS
+    if query != "*":
+        sql += " WHERE " + query
+    for row in client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": sql}):
+        return int(row.get(COUNT_ALIAS) or 0)
+    return 0
+
+
+def device_jobs_query(job_id, statuses=None):
+    """SQL for the devices.jobs rows of one job, optionally only some device statuses."""
+    sql = "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '%s'" % job_id.replace("'", "''")
+    if statuses:
+        if len(statuses) == 1:
+            sql += " AND devices.jobs.status = '%s'" % statuses[0]
+        else:
+            sql += " AND devices.jobs.status IN [%s]" % ", ".join("'%s'" % s for s in statuses)
+    return sql
+
+
+def iter_device_results(client, job_id, statuses=None, page_size=None):
+    """Projected devices.jobs rows of one job, paged to the end one page at a time."""
+    rows = client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": device_jobs_query(job_id, statuses)},
+                                    page_size=page_size)
+    for row in rows:
+        yield device_job_to_ansible(row)
+
+
+def iter_jobs(client, job_type=None, status=None, page_size=None):
+    """JobResponses from GET /jobs/v2/query, filtered by Ansible type and wire status."""
+    params = {}
+    if job_type:
+        params["jobType"] = TYPE_TO_API.get(job_type, job_type)
+    if status:
+        params["jobStatus"] = status
+    return client.iter_continuation("GET", JOBS_QUERY_PATH, params=params or None, page_size=page_size)
+
+
+def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, device_results=False,
+              device_status=None):
+    """Projected jobs: the one with `job_id` (none when absent), else the jobs listed by type and status (all pages,
+    or the first `limit`); with `device_results`, each job's devices.jobs rows under `device_results`.
+
+    A generator: the listing is consumed one page at a time, interleaved with the device queries.
+    """
+    if job_id:
+        body = get_job(client, job_id)
+        bodies = [body] if body is not None else []
+    else:
+        page_size = min(limit, 100) if limit else None
+        bodies = islice(iter_jobs(client, job_type, status, page_size=page_size), limit)
+    for body in bodies:
+        job = job_to_ansible(body)
+        if device_results:
+            job["device_results"] = list(iter_device_results(client, job["job_id"], device_status))
+        yield job
+
+
+# --- the scheduled job descriptor for the engine -------------------------------------------------------------
+
+def _utcnow():
+    return datetime.now(timezone.utc)
+
+
+class ScheduledJob(object):
+    """What the generic engine needs to know about one IoT Hub scheduled job (twin update or direct method).
+
+    Built from module params by `from_params()`, which validates everything that can be known before a call.
+    """
+
+    noun = "IoT Hub scheduled job"
+    terminal = TERMINAL
+    cancellable = CANCELLABLE
+    uncancellable = frozenset(("running",))
+
+    def __init__(self, job_id, job_type=None, query="*", twin_patch=None, method=None, start_time=None,
+                 max_execution_time=None, now=None):
+        self.job_id = job_id
+        self.type = job_type
+        self.query = query
+        self.twin_patch = twin_patch
+        self.method = method
+        self.start_time = start_time  # None = "now" (when created)
+        self.max_execution_time = max_execution_time
+        self._now = now or _utcnow
+
+    @classmethod
+    def from_params(cls, params, now=None):
+        """Validate module params (the job_id and, for state=present, the request); `now` returns the UTC time."""
+        now = now or _utcnow
+        job_id = validate_job_id(params["job_id"])
+        if params.get("state", "present") == "absent":
+            return cls(job_id, now=now)
+        twin_patch, method, job_type = params.get("twin_patch"), params.get("method"), params.get("type")
+        if twin_patch is not None and method is not None:
+            raise ValidationError("twin_patch and method are mutually exclusive: a job either updates twins "
+                                  "(type update_twin) or calls a direct method (type device_method)")
+        inferred = "update_twin" if twin_patch is not None else ("device_method" if method is not None else None)
+        if inferred is None:
+            needed = {"update_twin": "twin_patch", "device_method": "method"}.get(job_type, "twin_patch or method")
+            raise ValidationError("state=present needs %s: twin_patch for a twin update job (type update_twin), "
+                                  "method for a direct method job (type device_method)" % needed)
+        if job_type and job_type != inferred:
+            raise ValidationError("type is %s but %s was given: type %s needs %s" % (
+                job_type, "twin_patch" if twin_patch is not None else "method", job_type,
+                "twin_patch" if job_type == "update_twin" else "method"))
+        if twin_patch is not None:
+            twin_patch = {"tags": _empty_to_none(twin_patch.get("tags")),
+                          "desired": _empty_to_none(twin_patch.get("desired"))}
+            if twin_patch["tags"] is None and twin_patch["desired"] is None:
+                raise ValidationError("twin_patch needs tags or desired (or both)")
+        if method is not None:
+            method = dict((k, method.get(k)) for k in ("name", "payload", "connect_timeout", "response_timeout"))
+            if not method["name"]:
+                raise ValidationError("method.name must not be empty")
+            _check_range("method.connect_timeout", method["connect_timeout"], CONNECT_TIMEOUT_RANGE)
+            _check_range("method.response_timeout", method["response_timeout"], RESPONSE_TIMEOUT_RANGE)
+            size = len(json.dumps(method["payload"], separators=(",", ":")).encode("utf-8"))
+            if size > MAX_METHOD_PAYLOAD:
+                raise ValidationError("method.payload is %d bytes as JSON; IoT Hub accepts at most %d (128 KB)"
+                                      % (size, MAX_METHOD_PAYLOAD))
+        max_execution_time = params.get("max_execution_time")
+        if max_execution_time is not None and max_execution_time <= 0:
+            raise ValidationError("max_execution_time must be a number of seconds greater than 0, got %s"
+                                  % max_execution_time)
+        return cls(job_id, inferred, normalize_query(params.get("query")), twin_patch, method,
+                   parse_start_time(params.get("start_time"), now()), max_execution_time, now=now)
+
+    # -- the request -----------------------------------------------------------------------------------------
+
+    def request_body(self):
+        """The JobRequest for PUT /jobs/v2/{id}; "now" is stamped when this is called."""
+        body = {
+            "jobId": self.job_id,
+            "type": TYPE_TO_API[self.type],
+            "queryCondition": self.query,
+            "startTime": format_time(self.start_time or self._now()),
+            "maxExecutionTimeInSeconds": self.max_execution_time or DEFAULT_MAX_EXECUTION_TIME,
+        }
+        if self.type == "update_twin":
+            twin = {"etag": "*"}
+            if self.twin_patch["tags"] is not None:
+                twin["tags"] = self.twin_patch["tags"]
+            if self.twin_patch["desired"] is not None:
+                twin["properties"] = {"desired": self.twin_patch["desired"]}
+            body["updateTwin"] = twin
+        else:
+            method = {
+                "methodName": self.method["name"],
+                "responseTimeoutInSeconds": _default(self.method["response_timeout"], DEFAULT_RESPONSE_TIMEOUT),
+                "connectTimeoutInSeconds": _default(self.method["connect_timeout"], DEFAULT_CONNECT_TIMEOUT),
+            }
+            if self.method["payload"] is not None:
+                method["payload"] = self.method["payload"]
+            body["cloudToDeviceMethod"] = method
+        return body
+
+    def _view(self, job):
+        """The request-relevant fields of a projected job, in the module's option names."""
+        view = {
+            "type": job.get("type"),
+            "query": normalize_query(job.get("query"), strict=False),
+            "start_time": _second(job.get("start_time")) if job.get("start_time") else None,
+            "max_execution_time": job.get("max_execution_time"),
+        }
+        if "twin_patch" in job:
+            view["twin_patch"] = job["twin_patch"]
+        if "method" in job:
+            view["method"] = job["method"]
+        return view
+
+    def compare(self, job):
+        """(existing, requested): request views of an existing job and of this request laid over it.
+
+        Fields the user left unset (None) take the existing value; start_time "now" is never compared, and neither
+        is a start time the hub does not report.
+        """
+        before = self._view(job)
+        after = {
+            "type": self.type,
+            "query": self.query,
+            "start_time": format_time(self.start_time, False) if self.start_time else None,
+            "max_execution_time": _default(self.max_execution_time, before["max_execution_time"]),
+        }
+        if after["start_time"] is None or before["start_time"] is None:
+            after["start_time"] = before["start_time"]
+        if self.type == "update_twin":
+            after["twin_patch"] = dict(self.twin_patch)
+        else:
+            have = before.get("method") or {}
+            after["method"] = dict((k, _default(v, have.get(k)) if k.endswith("timeout") else v)
+                                   for k, v in self.method.items())
+        return before, after
+
+    # -- engine hooks ----------------------------------------------------------------------------------------
+
+    def get(self, client):
+        return job_to_ansible(get_job(client, self.job_id)) or None
+
+    def create(self, client):
+        """PUT the job; return it as the hub says (GET once when the PUT answer is the sparse real one)."""
+        body = self.request_body()
+        answer = create_job(client, self.job_id, body) or {}
+        if "queryCondition" in answer:
+            return job_to_ansible(answer)
+        fetched = get_job(client, self.job_id)
+        if fetched is None:  # not visible yet: the request with the hub's answer laid over it
+            fetched = dict(body, **answer)
+        return job_to_ansible(fetched)
+
+    def predict(self, client):
+        """The job a real run would create (status queued) and the number of devices its query targets now."""
+        job = job_to_ansible(dict(self.request_body(), status="queued"))
+        try:
+            targeted = count_devices(client, self.query)
+        except ApiError as err:
+            if err.status != 400:
+                raise
+            # A real run would be accepted and fail later; check mode can say so now.
+            raise ValidationError("query %r is not a condition IoT Hub can evaluate: %s" % (self.query, err.msg),
+                                  status=err.status, error_code=err.code, request_id=err.request_id,
+                                  method=err.method, path=err.path) from err
+        return job, {"targeted_devices": targeted}
+
+    def cancel(self, client, job):
+        """POST cancel; the job as the hub answers, or None when the hub no longer knows it."""
+        try:
+            answer = cancel_job(client, self.job_id) or {}
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+        if "queryCondition" in answer:
+            return job_to_ansible(answer)
+        return dict(job, status=answer.get("status") or "cancelled")
+
+    @staticmethod
+    def predict_cancelled(job):
+        return dict(job, status="cancelled")
+
+    @staticmethod
+    def is_refused(err):
+        """The hub's answer to cancelling a job that is running or finished."""
+        return api_error_code(err) in NOT_ALLOWED_CODES or (isinstance(err, ApiError) and err.status == 405)
+
+    def refusal(self, job, err=None):
+        """Why the job cannot be cancelled (it is running)."""
+        limit = job.get("max_execution_time") or DEFAULT_MAX_EXECUTION_TIME
+        msg = ("cannot cancel job %r: it is %s, and IoT Hub cannot cancel a running job "
+               "(OperationNotAllowedInCurrentState); it ends by itself once every targeted device is processed, "
+               "at the latest max_execution_time (%s s) after it started" % (self.job_id, job.get("status"), limit))
+        if err is not None:
+            msg += "; the hub answered: %s" % err.msg
+        return msg
+
+    @staticmethod
+    def is_duplicate(err):
+        return api_error_code(err) in EXISTS_CODES or (isinstance(err, ApiError) and err.status == 409)
+
+    @staticmethod
+    def is_busy(err):
+        return api_error_code(err) in BUSY_CODES
+
+    def busy_message(self, err):
+        return ("cannot create job %r: the hub's concurrent-job limit is reached (%s); set queue_when_busy: true to "
+                "wait for a free job slot within wait_timeout, or run the job later" % (self.job_id, err.msg))
+
+    @staticmethod
+    def status(job):
+        return job.get("status")
+
+    @staticmethod
+    def counts(job):
+        """(failed, succeeded, total) devices from the job's statistics; None values when it has none."""
+        stats = job.get("statistics") or {}
+        return stats.get("failed"), stats.get("succeeded"), stats.get("device_count")
+
+    def failed_devices(self, client, job):
+        """devices.jobs rows of the failed devices (none queried when the statistics say there are none)."""
+        if self.counts(job)[0] == 0:
+            return []
+        return list(iter_device_results(client, self.job_id, ["failed"]))
+
+
+def _default(value, default):
+    return default if value is None else value
