@@ -404,13 +404,13 @@ differences:
   sample: [twin_patch]
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WAIT_ARGSPEC, WaitOptions  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine
+from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WAIT_ARGSPEC, WaitOptions
 
 
 def argument_spec():

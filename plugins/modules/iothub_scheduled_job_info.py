@@ -174,11 +174,11 @@ jobs:
                 "outcome": null}]
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError  # noqa: E402
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs, validate_job_id  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs, validate_job_id
 
 
 def argument_spec():
