@@ -55,7 +55,7 @@ async def serve(args):
     envfile.remove(args.state_dir)  # a stale env.json must never be mistaken for this run's
     context, ca_path = server_context(args.state_dir, args.host)
     state = EmulatorState(devices=args.devices, seed=args.seed, tier=args.tier, time_scale=args.time_scale,
-                          host=args.host)
+                          host=args.host, state_dir=os.path.abspath(args.state_dir))
     runner = web.AppRunner(build_app(state), access_log=logging.getLogger("aiohttp.access") if args.access_log
                            else None, handle_signals=False)
     await runner.setup()

@@ -5,14 +5,14 @@ import logging
 
 from aiohttp import web
 
-from . import control, entra, iothub
+from . import arm, control, entra, iotcentral, iothub
 from .errors import ApiError, request_id
 from .state import CONTROL_PREFIX, STATE, route_template
 
 LOG = logging.getLogger("emulator")
 
 # Order matters: the first registered surface wins for unmatched paths with an overlapping prefix.
-PACKAGES = (control, entra, iothub)
+PACKAGES = (control, entra, iothub, arm, iotcentral)
 
 
 def build_app(state):

@@ -23,6 +23,10 @@ DEFAULTS = {
     "scheduled_status": True,  # a job accepted for a future startTime shows "scheduled" (False: stays "queued")
     "reject_desired": {},  # {"firmware.version": ["2.0.0-bad"]}: devices fail twin jobs setting these values
     "lowercase_job_ids": False,  # True: upper-case job ids are refused, as a third party observed (contract.md 7)
+    "central_failure_rate": 0.0,  # IoT Central: share of devices failing a job
+    "central_device_ops_per_second": 20,  # IoT Central: devices a job processes per (emulated) second
+    "central_max_running_jobs": 5,  # IoT Central: jobs pending or running at the same time
+    "central_page_size": 100,  # IoT Central: items per page of a collection (maxpagesize / $top override it)
 }
 
 
@@ -86,6 +90,10 @@ VALIDATORS = {
     "scheduled_status": _bool,
     "reject_desired": _reject_desired,
     "lowercase_job_ids": _bool,
+    "central_failure_rate": _rate,
+    "central_device_ops_per_second": _positive,
+    "central_max_running_jobs": lambda k, v: _positive(k, v, integer=True),
+    "central_page_size": lambda k, v: _positive(k, v, integer=True),
 }
 
 

@@ -1,11 +1,11 @@
 """The IoT Hub data plane: device registry and twins, the twin query, scheduled jobs (v2).
 
-Import/export jobs (POST /jobs/create, GET /jobs, GET /jobs/{id}, DELETE /jobs/{id}) are a later issue: they will
-live in routes_import_export.py with their own state machine, registered here like the other route modules.
+Import/export jobs (POST /jobs/create, GET /jobs, GET /jobs/{id}, DELETE /jobs/{id}) live in routes_import_export.py
+with their state machine in import_export.py.
 """
 from ..errors import IOTHUB_CODE_FOR_STATUS, iothub_error_response
 from ..state import Surface
-from . import control_routes, routes_jobs, routes_registry
+from . import control_routes, routes_import_export, routes_jobs, routes_registry
 from .hub import HUB, IotHub
 
 
@@ -16,7 +16,8 @@ def setup(app, state):
                       default=True)
     state.on_reset(hub.reset)
     state.on_config_change(hub.on_config_change)
-    app.router.add_routes(routes_jobs.routes() + routes_registry.routes() + control_routes.routes())
+    app.router.add_routes(routes_jobs.routes() + routes_import_export.routes() + routes_registry.routes()
+                          + control_routes.routes())
 
     async def close(_app):
         await hub.close()

@@ -4,6 +4,7 @@ from aiohttp import web
 from ..auth import authenticate_hub
 from ..errors import hub_error
 from .devices_sim import Simulator
+from .import_export import ImportExportEngine
 from .jobs import JobEngine
 from .registry import Registry
 
@@ -17,6 +18,7 @@ class IotHub:
         self.registry = Registry(state.clock)
         self.simulator = Simulator(state, self.registry)
         self.jobs = JobEngine(state, self.registry, self.simulator)
+        self.import_export = ImportExportEngine(state, self.registry)
         self.seed()
 
     def seed(self):
@@ -33,6 +35,7 @@ class IotHub:
     async def close(self):
         self.simulator.cancel_all()
         await self.jobs.close()
+        await self.import_export.close()
 
     def admit(self, request):
         """Authentication first (nothing is revealed to an unauthenticated caller), then the api-version."""

@@ -132,8 +132,16 @@ class FakeClient(object):
                 raise page
             yield from page
 
-    def iter_next_link(self, path, **kwargs):
-        raise AssertionError("iter_next_link is not used by IoT Hub data-plane code")
+    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value"):
+        """Answered by a pages("GET", path, [...]) entry, each page counted as one exchange."""
+        expected, request = self._next("GET", path, "pages", path_params=path_params, params=params, json=None,
+                                       page_size=None)
+        for number, page in enumerate(expected.pages):
+            self.calls.append(("GET", path))
+            self.requests.append(dict(request, page=number))
+            if isinstance(page, Exception):
+                raise page
+            yield from page
 
     def assert_done(self):
         assert not self.script, "expected calls never made: %r (calls made: %r)" % (self.script, self.calls)

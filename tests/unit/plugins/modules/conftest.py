@@ -70,7 +70,9 @@ def run_module(monkeypatch):
         def fail_json(self, **kwargs):
             raise ModuleFail(kwargs)
 
-        monkeypatch.setattr(module, "iothub_client", factory)
+        for name in ("iothub_client", "arm_client", "iotcentral_client"):  # whichever factories the module uses
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, factory)
         monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
         monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
         monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, msg: warnings.append(msg))

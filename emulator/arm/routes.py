@@ -1,0 +1,197 @@
+"""Handlers, admission and error rendering of the ARM surface (see the package docstring)."""
+import base64
+import json
+from email.utils import format_datetime
+from http import HTTPStatus
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from ..auth import AuthError, verify_bearer
+from ..credentials import HUB_NAME, RESOURCE_GROUP, SUBSCRIPTION_ID
+from ..errors import ApiError, request_id
+from ..iothub.hub import HUB
+from ..jsonbody import read_json
+from ..state import STATE, Surface, route_template
+
+API_VERSION = "2023-06-30"
+PAGE_SIZE = 20
+HUB_PATH = ("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Devices/IotHubs/{hub}")
+ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
+CODES = {400: "BadRequest", 401: "AuthenticationFailed", 403: "AuthorizationFailed", 404: "NotFound",
+         405: "MethodNotAllowed", 409: "Conflict", 429: "TooManyRequests", 500: "InternalServerError",
+         503: "ServiceUnavailable", 504: "GatewayTimeout"}
+
+
+def setup(app, state):
+    state.add_surface(Surface("arm", render_error, admit=admit, prefixes=("/subscriptions/",), codes=CODES,
+                              fallback_code="InternalServerError"))
+    app.router.add_routes([
+        web.get(HUB_PATH + "/jobs", list_jobs, name="arm.list-jobs", allow_head=False),
+        web.get(HUB_PATH + "/jobs/{jobId}", get_job, name="arm.get-job", allow_head=False),
+        web.post(HUB_PATH + "/exportDevices", export_devices, name="arm.exportdevices"),
+        web.post(HUB_PATH + "/importDevices", import_devices, name="arm.importdevices"),
+    ])
+
+
+# --- errors -------------------------------------------------------------------------------------------------------
+def front_door_error(status, code, message):
+    """An ARM front-door error: rendered in the {"error": {...}} envelope."""
+    return ApiError(status, code, message, envelope=True)
+
+
+def rp_error(status, code, message):
+    """An IoT Hub resource-provider error: rendered flat (ErrorDetails)."""
+    return ApiError(status, code, message)
+
+
+def render_error(request, error):
+    headers = {"x-ms-correlation-request-id": request_id(request), **error.headers}
+    if error.extra.get("envelope") or route_template(request) is None:  # the front door, or no such route
+        body = {"error": {"code": error.code, "message": error.message}}
+    else:
+        try:
+            phrase = HTTPStatus(error.status).phrase.replace(" ", "")
+        except ValueError:
+            phrase = str(error.status)
+        body = {"code": error.code, "httpStatusCode": phrase, "message": error.message}
+    return web.Response(status=error.status, text=json.dumps(body), content_type="application/json",
+                        charset="utf-8", headers=headers)
+
+
+# --- admission ----------------------------------------------------------------------------------------------------
+def audiences(state):
+    return {a.lower() for a in ARM_AUDIENCES} | {"https://%s" % host for host in state.hub_hosts}
+
+
+def admit(request):
+    """Bearer token, api-version, then the subscription / resource group / hub of the path (case-insensitive)."""
+    state = request.app[STATE]
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise front_door_error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is "
+                               "missing.")
+    try:
+        claims = verify_bearer(header, state.credentials.jwt_key, None)
+    except AuthError as exc:
+        raise front_door_error(401, "InvalidAuthenticationToken", "The access token is invalid (%s)." % exc) from None
+    if str(claims.get("aud", "")).rstrip("/").lower() not in audiences(state):
+        raise front_door_error(401, "InvalidAuthenticationTokenAudience", "The access token has been obtained for "
+                               "wrong audience or resource '%s'." % claims.get("aud"))
+    versions = request.query.getall("api-version", [])
+    if not versions:
+        raise front_door_error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) "
+                               "is required for all requests.")
+    if versions[-1] != API_VERSION:
+        raise front_door_error(400, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported "
+                               "versions are '%s'." % (versions[-1], API_VERSION))
+    match = request.match_info
+    if "sub" not in match:
+        return
+    if match["sub"].lower() != SUBSCRIPTION_ID:
+        raise front_door_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found."
+                               % match["sub"])
+    if match["rg"].lower() != RESOURCE_GROUP:
+        raise front_door_error(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % match["rg"])
+    if match["hub"].lower() != HUB_NAME:
+        raise front_door_error(404, "ResourceNotFound", "The Resource 'Microsoft.Devices/IotHubs/%s' under resource "
+                               "group '%s' was not found. For more details please go to "
+                               "https://aka.ms/ARMResourceNotFoundFix" % (match["hub"], match["rg"]))
+
+
+# --- bodies -------------------------------------------------------------------------------------------------------
+def rfc1123(moment):
+    return format_datetime(moment, usegmt=True)
+
+
+def job_response(job):
+    """JobResponse of iothub.json: RFC 1123 times, no progress, no container URIs."""
+    body = {"jobId": job.job_id, "startTimeUtc": rfc1123(job.start), "type": job.type, "status": job.status}
+    if job.end is not None:
+        body["endTimeUtc"] = rfc1123(job.end)
+    if job.failure_reason:
+        body["failureReason"] = job.failure_reason
+    if job.status_message:
+        body["statusMessage"] = job.status_message
+    return body
+
+
+def _skip(request):
+    token = request.query.get("$skiptoken")
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(offset)
+    except (ValueError, KeyError, TypeError):
+        raise rp_error(400, "InvalidSkipToken", "The $skiptoken '%s' is not valid." % token) from None
+    return offset
+
+
+async def list_jobs(request):
+    jobs = list(request.app[HUB].import_export.jobs.values())
+    offset = _skip(request)
+    end = offset + PAGE_SIZE
+    body = {"value": [job_response(job) for job in jobs[offset:end]]}
+    if end < len(jobs):
+        token = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode()
+        body["nextLink"] = "%s://%s%s?%s" % (request.scheme, request.host, request.path,
+                                             urlencode({"api-version": API_VERSION, "$skiptoken": token}))
+    return web.json_response(body)
+
+
+async def get_job(request):
+    job_id = request.match_info["jobId"]
+    job = request.app[HUB].import_export.find(job_id)
+    if job is None:
+        raise rp_error(404, "JobNotFound", "Job not found: %s. If you contact a support representative please "
+                       "include this correlation identifier: %s, errorcode: IH404002." % (job_id, request_id(request)))
+    return web.json_response(job_response(job))
+
+
+def _bad_body(message):
+    return rp_error(400, "InvalidRequestBody", message)
+
+
+def _copy(source, target, names):
+    for arm_name, hub_name in names:
+        if source.get(arm_name) is not None:
+            target[hub_name] = source[arm_name]
+
+
+async def _start(request, body):
+    try:
+        job = request.app[HUB].import_export.create(body)
+    except ApiError as err:  # the data plane's error, in the resource provider's shape and field names
+        message = err.message
+        if body["type"] == "export":
+            message = message.replace("outputBlobContainerUri", "exportBlobContainerUri")
+        raise rp_error(err.status, err.code, message) from None
+    return web.json_response(job_response(job))
+
+
+async def export_devices(request):
+    body = await read_json(request, _bad_body)
+    if not isinstance(body, dict) or "exportBlobContainerUri" not in body or "excludeKeys" not in body:
+        raise _bad_body("The request body must be an ExportDevicesRequest with exportBlobContainerUri and excludeKeys.")
+    job = {"type": "export"}
+    _copy(body, job, [("exportBlobContainerUri", "outputBlobContainerUri"), ("excludeKeys", "excludeKeysInExport"),
+                      ("exportBlobName", "outputBlobName"), ("authenticationType", "storageAuthenticationType"),
+                      ("identity", "identity"), ("includeConfigurations", "includeConfigurations"),
+                      ("configurationsBlobName", "configurationsBlobName")])
+    return await _start(request, job)
+
+
+async def import_devices(request):
+    body = await read_json(request, _bad_body)
+    if not isinstance(body, dict) or "inputBlobContainerUri" not in body or "outputBlobContainerUri" not in body:
+        raise _bad_body("The request body must be an ImportDevicesRequest with inputBlobContainerUri and "
+                        "outputBlobContainerUri.")
+    job = {"type": "import"}
+    _copy(body, job, [("inputBlobContainerUri", "inputBlobContainerUri"),
+                      ("outputBlobContainerUri", "outputBlobContainerUri"), ("inputBlobName", "inputBlobName"),
+                      ("outputBlobName", "outputBlobName"), ("authenticationType", "storageAuthenticationType"),
+                      ("identity", "identity"), ("includeConfigurations", "includeConfigurations"),
+                      ("configurationsBlobName", "configurationsBlobName")])
+    return await _start(request, job)

@@ -1,0 +1,370 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# internal to this collection, may change in any release
+
+"""Import/export jobs of the device identity registry, through the IoT Hub data plane or Azure Resource Manager.
+
+Facts from the REST contract:
+- Data plane (api-version 2021-04-12): POST /jobs/create with JobProperties answers 200 with the job (a server GUID
+  id, status enqueued); GET /jobs lists them (a bare array); GET /jobs/{id} gets one; DELETE /jobs/{id} cancels
+  (200 or 204). GET answers omit inputBlobContainerUri but carry outputBlobContainerUri.
+- ARM (api-version 2023-06-30): POST {hub}/exportDevices | importDevices answers 200 JobResponse; GET {hub}/jobs and
+  {hub}/jobs/{id}; JobResponse has no request parameters and RFC 1123 times; there is no cancel operation.
+- One active (enqueued or running) import/export job per hub: another create answers 403 JobQuotaExceeded.
+
+Idempotency, since these jobs are actions with server-chosen ids: a task finds the hub's active job of the same type
+and the same parameters (comparable on the data plane only) and does not start a second one; otherwise it starts a
+new job (a completed export is not a reason to skip a new one). With job_id the task works on that job only.
+
+Blob container URIs carry SAS tokens: they are module secrets, never part of a result or a message.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import Deadline, wait_for
+
+CREATE_PATH = "/jobs/create"
+LIST_PATH = "/jobs"
+JOB_PATH = "/jobs/{job_id}"
+
+ACTIVE = frozenset(("enqueued", "running", "queued", "scheduled"))
+TERMINAL = frozenset(("completed", "failed", "cancelled"))
+AUTH_TO_API = {"key_based": "keyBased", "identity_based": "identityBased"}
+AUTH_FROM_API = dict((v, k) for k, v in AUTH_TO_API.items())
+BUSY_CODES = ("JobQuotaExceeded", "403003")
+NOT_FOUND_CODES = ("JobNotFound", "404002")
+
+# The request keys compared with an active job (data plane names; input URI and blob are not echoed by the service).
+COMPARED = ("type", "outputBlobContainerUri", "outputBlobName", "excludeKeysInExport", "storageAuthenticationType",
+            "includeConfigurations", "configurationsBlobName", "inputBlobName")
+
+
+def uri_secrets(uri):
+    """The SAS parts of a blob container URI to hide as well as the whole URI (a service may echo pieces)."""
+    if not uri:
+        return []
+    values = [uri]
+    query = urlsplit(uri).query
+    if query:
+        values.append(query)
+        values.extend(v for v in parse_qs(query).get("sig", []) if v)  # decoded, and as sent:
+        values.extend(part[4:] for part in query.split("&") if part.startswith("sig=") and len(part) > 4)
+    return values
+
+
+def _empty_none(value):
+    return None if value in ("", None) else value
+
+
+def job_to_ansible(body):
+    """A data-plane JobProperties -> the module's job (every key present; container URIs are never returned)."""
+    body = body or {}
+    return {
+        "job_id": body.get("jobId"),
+        "type": body.get("type"),
+        "status": body.get("status"),
+        "progress": body.get("progress"),
+        "start_time": body.get("startTimeUtc"),
+        "end_time": body.get("endTimeUtc"),
+        "failure_reason": _empty_none(body.get("failureReason")),
+        "status_message": _empty_none(body.get("statusMessage")),
+        "exclude_keys": body.get("excludeKeysInExport"),
+        "input_blob_name": body.get("inputBlobName"),
+        "output_blob_name": body.get("outputBlobName"),
+        "storage_auth": AUTH_FROM_API.get(body.get("storageAuthenticationType"), body.get("storageAuthenticationType")),
+        "include_configurations": body.get("includeConfigurations"),
+        "configurations_blob_name": body.get("configurationsBlobName"),
+    }
+
+
+def arm_job_to_ansible(body):
+    """An ARM JobResponse -> the module's job (the same keys; what ARM does not report is None)."""
+    view = _arm.job_to_ansible(body)
+    job = dict((key, None) for key in job_to_ansible({}))
+    job.update((key, view[key]) for key in ("job_id", "type", "status", "failure_reason", "status_message"))
+    job.update(start_time=view["start_time"], end_time=view["end_time"])
+    return job
+
+
+def _check_uris(params):
+    """https:// container URIs, with a SAS for key-based storage auth; the messages never show the values."""
+    for option in ("input_container_uri", "output_container_uri"):
+        value = params.get(option)
+        if not value:
+            continue
+        if urlsplit(value).scheme != "https":
+            raise ValidationError("%s must be an https:// blob container URI" % option)
+        if (params.get("storage_auth") or "key_based") == "key_based" and "sig" not in parse_qs(urlsplit(value).query):
+            raise ValidationError("%s needs a shared access signature (sig=...) with storage_auth=key_based" % option)
+
+
+class Request(object):
+    """The job a task asks for, checked before any call."""
+
+    def __init__(self, params):
+        self.type = params.get("type")
+        self.job_id = params.get("job_id")
+        self.params = params
+
+    @classmethod
+    def from_params(cls, params):
+        request = cls(params)
+        state = params.get("state") or "present"
+        if state == "absent":
+            if not params.get("job_id"):
+                raise ValidationError("state=absent cancels a job: job_id is required")
+            return request
+        if params.get("job_id"):
+            return request  # attach to that job; the parameters are not needed
+        if not request.type:
+            raise ValidationError("type (export or import) is required to start a job (or give job_id to follow one)")
+        if not params.get("output_container_uri"):
+            raise ValidationError("output_container_uri is required: the container %s"
+                                  % ("the export is written to" if request.type == "export"
+                                     else "the import writes its error log to"))
+        if request.type == "import" and not params.get("input_container_uri"):
+            raise ValidationError("input_container_uri is required for type=import")
+        if request.type == "export" and (params.get("input_container_uri") or params.get("input_blob_name")):
+            raise ValidationError("input_container_uri and input_blob_name are for type=import only")
+        if request.type == "import" and params.get("exclude_keys"):
+            raise ValidationError("exclude_keys is for type=export only")
+        _check_uris(params)
+        return request
+
+    def data_plane_body(self):
+        p = self.params
+        body = {"type": self.type, "outputBlobContainerUri": p["output_container_uri"],
+                "storageAuthenticationType": AUTH_TO_API[p.get("storage_auth") or "key_based"]}
+        if self.type == "export":
+            body["excludeKeysInExport"] = bool(p.get("exclude_keys"))
+        else:
+            body["inputBlobContainerUri"] = p["input_container_uri"]
+        for option, key in (("input_blob_name", "inputBlobName"), ("output_blob_name", "outputBlobName"),
+                            ("configurations_blob_name", "configurationsBlobName")):
+            if p.get(option):
+                body[key] = p[option]
+        if p.get("include_configurations"):
+            body["includeConfigurations"] = True
+        if p.get("identity"):
+            body["identity"] = {"userAssignedIdentity": p["identity"]}
+        return body
+
+    def arm_body(self):
+        p = self.params
+        if self.type == "export":
+            body = {"exportBlobContainerUri": p["output_container_uri"], "excludeKeys": bool(p.get("exclude_keys"))}
+            names = (("output_blob_name", "exportBlobName"), ("configurations_blob_name", "configurationsBlobName"))
+        else:
+            body = {"inputBlobContainerUri": p["input_container_uri"],
+                    "outputBlobContainerUri": p["output_container_uri"]}
+            names = (("input_blob_name", "inputBlobName"), ("output_blob_name", "outputBlobName"),
+                     ("configurations_blob_name", "configurationsBlobName"))
+        body["authenticationType"] = AUTH_TO_API[p.get("storage_auth") or "key_based"]
+        for option, key in names:
+            if p.get(option):
+                body[key] = p[option]
+        if p.get("include_configurations"):
+            body["includeConfigurations"] = True
+        if p.get("identity"):
+            body["identity"] = {"userAssignedIdentity": p["identity"]}
+        return body
+
+    def matches(self, raw):
+        """Whether a data-plane job (raw JobProperties) is this request (the keys the service echoes)."""
+        wanted = self.data_plane_body()
+        defaults = {"outputBlobName": None, "inputBlobName": None, "configurationsBlobName": None,
+                    "includeConfigurations": False, "excludeKeysInExport": False if self.type == "export" else None}
+        for key in COMPARED:
+            have = raw.get(key, defaults.get(key))
+            want = wanted.get(key, defaults.get(key))
+            if key in ("includeConfigurations", "excludeKeysInExport"):
+                have, want = bool(have), bool(want)
+            if have != want:
+                return False
+        return True
+
+
+class DataPlane(object):
+    """The IoT Hub data plane's import/export jobs API."""
+
+    name = "data plane"
+    can_compare = True
+    can_cancel = True
+
+    def __init__(self, client):
+        self.client = client
+
+    def list_raw(self):
+        return self.client.get(LIST_PATH).body or []
+
+    def get(self, job_id):
+        try:
+            response = self.client.get(JOB_PATH, path_params={"job_id": job_id})
+        except ApiError as err:
+            if err.status == 404:
+                return None
+            raise
+        return job_to_ansible(response.body)
+
+    def active_jobs(self):
+        return [(job_to_ansible(raw), raw) for raw in self.list_raw() if raw.get("status") in ACTIVE]
+
+    def create(self, request):
+        return job_to_ansible(self.client.post(CREATE_PATH, json=request.data_plane_body()).body)
+
+    def cancel(self, job_id):
+        response = self.client.delete(JOB_PATH, path_params={"job_id": job_id}, ok=(200, 204), not_found_ok=True)
+        if response.status == 404:
+            return None
+        return job_to_ansible(response.body) if response.body else None
+
+
+class Arm(object):
+    """Azure Resource Manager's view: start and read jobs; no parameters to compare, no cancel."""
+
+    name = "Azure Resource Manager"
+    can_compare = False
+    can_cancel = False
+
+    def __init__(self, client, params):
+        self.client = client
+        self.params = params
+
+    def get(self, job_id):
+        body = _arm.get_job_raw(self.client, self.params, job_id)
+        return arm_job_to_ansible(body) if body is not None else None
+
+    def active_jobs(self):
+        raws = _arm.list_jobs_raw(self.client, self.params)
+        return [(arm_job_to_ansible(raw), raw) for raw in raws if raw.get("status") in ACTIVE]
+
+    def create(self, request):
+        path = self.client.hub_path + (_arm.EXPORT_PATH if request.type == "export" else _arm.IMPORT_PATH)
+        try:
+            return arm_job_to_ansible(self.client.post(path, json=request.arm_body(), idempotent=False).body)
+        except ApiError as err:
+            raise _arm.hub_not_found(err, self.params) from None
+
+    def cancel(self, job_id):
+        raise ValidationError("Azure Resource Manager has no operation to cancel an import/export job; use the IoT "
+                              "Hub data plane (connection_string or hostname) for state=absent")
+
+
+def _busy(err):
+    return isinstance(err, ApiError) and (err.code in BUSY_CODES or err.status == 403 and "quota" in
+                                          (err.message or "").lower())
+
+
+class ImportExportRunner(object):
+    def __init__(self, api, request, check_mode=False, wait=None, warn=None, clock=None, sleep=None):
+        self.api = api
+        self.request = request
+        self.check_mode = check_mode
+        self.wait = wait
+        self.warn = warn or (lambda msg: None)
+        self._clock = clock
+        self._sleep = sleep
+
+    def _deadline(self):
+        kwargs = {}
+        if self._clock is not None:
+            kwargs["clock"] = self._clock
+        if self._sleep is not None:
+            kwargs["sleep"] = self._sleep
+        return Deadline(self.wait.timeout, **kwargs)
+
+    @staticmethod
+    def _result(changed, job, **extra):
+        return dict(changed=changed, job=job or {}, job_id=(job or {}).get("job_id"), **extra)
+
+    # -- present -----------------------------------------------------------------------------------------------
+    def present(self):
+        if self.request.job_id:
+            return self._follow(self.request.job_id)
+        active = self.api.active_jobs()
+        same = [job for job, raw in active if job["type"] == self.request.type and self.api.can_compare
+                and self.request.matches(raw)]
+        if same:
+            return self._maybe_wait(self._result(False, same[0]))
+        if active:
+            other = active[0][0]
+            raise JobFailure(self._busy_message(other), self._result(False, {}, active_job_id=other["job_id"]))
+        if self.check_mode:
+            predicted = dict(job_to_ansible({"type": self.request.type, "status": "enqueued", "progress": 0}))
+            return self._result(True, predicted)
+        try:
+            job = self.api.create(self.request)
+        except ApiError as err:
+            if _busy(err):
+                details = dict(err.to_fail_json(), changed=False)
+                details.pop("msg", None)
+                raise JobFailure("the hub already runs an import/export job (only one may be active at a time): %s"
+                                 % err.msg, details) from err
+            raise
+        return self._maybe_wait(self._result(True, job))
+
+    def _busy_message(self, other):
+        why = ("with different parameters" if self.api.can_compare else
+               "(%s does not show a job's parameters, so it cannot be compared with this request; pass its job_id "
+               "to follow it)" % self.api.name)
+        return ("the hub already runs %s job %s (status %s) %s, and IoT Hub allows one active import/export job at "
+                "a time: wait for it to end, or cancel it with state=absent"
+                % (other["type"], other["job_id"], other["status"], why))
+
+    def _follow(self, job_id):
+        job = self.api.get(job_id)
+        if job is None:
+            raise JobFailure("the hub has no import/export job %s" % job_id, self._result(False, {}))
+        if self.request.type and job["type"] != self.request.type:
+            raise JobFailure("job %s is an %s job, not %s" % (job_id, job["type"], self.request.type),
+                             self._result(False, job))
+        return self._maybe_wait(self._result(False, job))
+
+    def _maybe_wait(self, result):
+        if not self.wait.wait or self.check_mode:
+            return result
+        job_id = result["job"]["job_id"]
+        outcome = wait_for(lambda: self.api.get(job_id) or {}, lambda j: j.get("status"),
+                           lambda j: not j or j.get("status") in TERMINAL, self._deadline(), self.wait.sleep,
+                           first=result["job"])
+        job = outcome.last
+        result.update(job=job, elapsed=outcome.elapsed, status_history=outcome.history)
+        if outcome.timed_out:
+            raise JobFailure("timed out after %s s waiting for import/export job %s (status %s, progress %s); the job "
+                             "keeps running: follow it with job_id" % (self.wait.timeout, job_id, job.get("status"),
+                                                                       job.get("progress")), result)
+        if not job:
+            raise JobFailure("import/export job %s disappeared from the hub while waiting for it" % job_id, result)
+        if job["status"] == "failed":
+            reason = job.get("failure_reason") or job.get("status_message") or "no reason given"
+            raise JobFailure("import/export job %s failed: %s" % (job_id, reason), result)
+        if job["status"] == "cancelled":
+            raise JobFailure("import/export job %s was cancelled before it completed" % job_id, result)
+        return result
+
+    # -- absent ------------------------------------------------------------------------------------------------
+    def absent(self):
+        job_id = self.request.job_id
+        if not self.api.can_cancel:
+            self.api.cancel(job_id)  # raises: explains why
+        job = self.api.get(job_id)
+        if job is None or job["status"] in TERMINAL:
+            return self._result(False, job or {})
+        if self.check_mode:
+            return self._result(True, dict(job, status="cancelled"))
+        cancelled = self.api.cancel(job_id)
+        result = self._result(True, cancelled or dict(job, status="cancelled"))
+        if self.wait.wait:
+            outcome = wait_for(lambda: self.api.get(job_id) or {}, lambda j: j.get("status"),
+                               lambda j: not j or j.get("status") in TERMINAL, self._deadline(), self.wait.sleep,
+                               first=result["job"])
+            result.update(job=outcome.last, elapsed=outcome.elapsed, status_history=outcome.history)
+        return result
