@@ -14,7 +14,8 @@ options:
     description:
       - The ID of the Azure subscription of the hub.
       - Can also be set with the E(AZURE_SUBSCRIPTION_ID) environment variable.
-      - Required, with O(resource_group) and O(hub_name), to reach the hub through Azure Resource Manager.
+      - Required, with O(resource_group) and O(hub_name), to reach the hub through Azure Resource Manager; modules
+        that only use the data plane accept and ignore it, so one C(group/azure_iot.jobs.iothub) default serves all.
     type: str
   resource_group:
     description:

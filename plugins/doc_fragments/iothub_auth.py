@@ -16,7 +16,8 @@ options:
         C(HostName=<hub>.azure-devices.net;SharedAccessKeyName=<policy>;SharedAccessKey=<key>).
       - Requests are signed with a shared access signature made from it, valid for one hour and renewed as needed.
       - Can also be set with the E(AZURE_IOTHUB_CONNECTION_STRING) environment variable.
-      - One of O(connection_string) or O(hostname) is required.
+      - One of O(connection_string) or O(hostname) is required by the modules that use the data plane; modules that
+        only use Azure Resource Manager accept and ignore it, so one C(group/azure_iot.jobs.iothub) default serves all.
     type: str
   hostname:
     description:

@@ -30,6 +30,7 @@ notes:
   - A hub, resource group or subscription that does not exist makes the module fail with a message naming the hub.
 extends_documentation_fragment:
   - azure_iot.jobs.connection
+  - azure_iot.jobs.iothub_auth
   - azure_iot.jobs.arm_auth
   - azure_iot.jobs.attributes
   - azure_iot.jobs.attributes.info_module
@@ -130,7 +131,7 @@ jobs:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import get_job, list_jobs
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_client, arm_hub_path
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
@@ -142,6 +143,7 @@ def argument_spec():
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(ARM_ARGSPEC)
+    spec.update(IOTHUB_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
     return spec
 
 

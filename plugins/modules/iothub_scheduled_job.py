@@ -123,6 +123,7 @@ options:
 extends_documentation_fragment:
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
+  - azure_iot.jobs.arm_auth
   - azure_iot.jobs.wait
   - azure_iot.jobs.attributes
   - azure_iot.jobs.attributes.action_group_iothub
@@ -405,7 +406,7 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
@@ -436,6 +437,7 @@ def argument_spec():
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)
+    spec.update(ARM_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
     spec.update(WAIT_ARGSPEC)
     return spec
 

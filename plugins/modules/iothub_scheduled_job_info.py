@@ -52,6 +52,7 @@ options:
 extends_documentation_fragment:
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
+  - azure_iot.jobs.arm_auth
   - azure_iot.jobs.attributes
   - azure_iot.jobs.attributes.info_module
   - azure_iot.jobs.attributes.action_group_iothub
@@ -175,7 +176,7 @@ jobs:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs, validate_job_id
@@ -194,6 +195,7 @@ def argument_spec():
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)
+    spec.update(ARM_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
     return spec
 
 
