@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 
 API_VERSION = "2022-07-31"
 
 JOBS_PATH = "/jobs"
 JOB_PATH = "/jobs/{job_id}"
 JOB_DEVICES_PATH = "/jobs/{job_id}/devices"
+JOB_STOP_PATH = "/jobs/{job_id}/stop"
+JOB_RESUME_PATH = "/jobs/{job_id}/resume"
+JOB_RERUN_PATH = "/jobs/{job_id}/rerun/{rerun_id}"
+GROUP_DEVICES_PATH = "/deviceGroups/{group_id}/devices"
 
 JOB_STATUSES = ("pending", "running", "stopped", "complete", "failed", "cancelled")
 TERMINAL = frozenset(("complete", "failed", "cancelled"))
@@ -136,3 +140,297 @@ def find_jobs(client, job_id=None, include_devices=False, device_status=None):
             job["devices"] = job_devices(client, job["job_id"], device_status)
         jobs.append(job)
     return jobs
+
+
+# -- iotcentral_job: the descriptor of the generic job engine (_job.JobEngine) ---------------------------------
+
+STOPPABLE = frozenset(("pending", "running"))
+BUSY_CODES = frozenset(("TooManyRunningJobs",))
+REFUSED_CODES = frozenset(("InvalidJobState", "NoFailedDevices"))
+REQUEST_OPTIONS = ("display_name", "description", "group", "data", "batch", "cancellation_threshold",
+                   "organizations")
+_ORGANIZATION = re.compile(r"^(?!-)[a-z0-9-]{1,48}[a-z0-9]$")
+
+
+def _number(value):
+    """20.0 -> 20 (the service echoes what it got; integers read better and compare the same)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _check_limit(option, limit, with_batch=False):
+    if limit is None:
+        return None
+    value = limit.get("value")
+    if value is None or value <= 0:
+        raise ValidationError("%s.value must be greater than 0, got %s" % (option, value))
+    if limit.get("type") == "percentage" and value > 100:
+        raise ValidationError("%s.value is a percentage and must be at most 100, got %s" % (option, _number(value)))
+    out = {"type": limit.get("type"), "value": _number(value)}
+    if with_batch:
+        out["batch"] = bool(limit.get("batch"))
+    return out
+
+
+def _check_data(items):
+    if not items:
+        raise ValidationError("data must hold at least one item (what the job does on each device)")
+    out = []
+    for index, item in enumerate(items):
+        name = "data[%d]" % index
+        kind = item.get("type")
+        if kind == "device_template_migration":
+            extra = [key for key in ("target", "path", "value") if item.get(key) is not None]
+            if extra:
+                raise ValidationError("%s: a device_template_migration item takes only template, not %s"
+                                      % (name, ", ".join(extra)))
+            if not item.get("template"):
+                raise ValidationError("%s.template is required for a device_template_migration item (the id of the "
+                                      "device template to migrate the devices to)" % name)
+        else:
+            if item.get("template") is not None:
+                raise ValidationError("%s.template is only for a device_template_migration item; a %s item takes "
+                                      "target, path and value" % (name, kind))
+            for key, what in (("target", "the device template id"), ("path", "name or component.name")):
+                if not item.get(key):
+                    raise ValidationError("%s.%s is required for a %s item (%s)" % (name, key, kind, what))
+            if kind != "command" and item.get("value") is None:
+                raise ValidationError("%s.value is required for a %s item" % (name, kind))
+        out.append({"type": kind, "target": item.get("target"), "path": item.get("path"),
+                    "value": item.get("value"), "template": item.get("template")})
+    kinds = sorted(set(item["type"] for item in out))
+    if len(kinds) > 1:
+        raise ValidationError("all data items must have the same type, got %s" % " and ".join(kinds))
+    return out
+
+
+def _data_to_api(item):
+    if item["type"] == "device_template_migration":
+        return {"type": DATA_TYPE_TO_API[item["type"]], "template": item["template"]}
+    body = {"type": DATA_TYPE_TO_API[item["type"]], "target": item["target"], "path": item["path"]}
+    if item["value"] is not None:
+        body["value"] = item["value"]
+    return body
+
+
+def _limit_to_api(limit):
+    return None if limit is None else dict(limit)
+
+
+def count_group_devices(client, group_id):
+    """How many devices a device group holds now (GET /deviceGroups/{id}/devices, every page)."""
+    try:
+        return sum(1 for _device in client.iter_next_link(GROUP_DEVICES_PATH, path_params={"group_id": group_id}))
+    except ApiError as err:
+        if err.status != 404:
+            raise
+        raise ValidationError("group %r: the application has no such device group" % group_id,
+                              status=err.status, error_code=err.code, request_id=err.request_id,
+                              method=err.method, path=err.path) from err
+
+
+class CentralJob(object):
+    """What the generic engine needs to know about one IoT Central job; `from_params()` validates every option."""
+
+    noun = "IoT Central job"
+    terminal = TERMINAL
+    cancellable = frozenset()
+    uncancellable = frozenset()
+    paused = frozenset(("stopped",))
+
+    def __init__(self, job_id, request=None, rerun_id=None):
+        self.job_id = job_id
+        self.request = request or {}  # option name -> normalised value; None = not given
+        self.rerun_id = rerun_id
+
+    @property
+    def has_request(self):
+        return any(self.request.get(key) is not None for key in REQUEST_OPTIONS)
+
+    @classmethod
+    def from_params(cls, params):
+        job_id = validate_job_id(params["job_id"])
+        state = params.get("state") or "present"
+        rerun = params.get("rerun")
+        request = {key: params.get(key) for key in REQUEST_OPTIONS}
+        if rerun is not None:
+            validate_job_id(rerun, "rerun")
+            if rerun == job_id:
+                raise ValidationError("rerun must differ from job_id: the rerun is a new job, %r reruns the failed "
+                                      "devices of job %r" % (rerun, job_id))
+            if state != "present":
+                raise ValidationError("rerun works with state=present only, got state=%s" % state)
+            given = [key for key in REQUEST_OPTIONS if request[key] is not None]
+            if given:
+                raise ValidationError("rerun reruns the failed devices of the existing job %r with its own request: "
+                                      "leave out %s" % (job_id, ", ".join(given)))
+            return cls(job_id, rerun_id=rerun)
+        if state == "present":
+            missing = [key for key in ("group", "data") if not request[key]]
+            if missing:
+                raise ValidationError("state=present needs %s to create the job: group is the id of the device "
+                                      "group the job targets, data what it does on each device"
+                                      % " and ".join(missing))
+        if request["group"] is not None:
+            validate_job_id(request["group"], "group")
+        if request["data"] is not None:
+            request["data"] = _check_data(request["data"])
+        request["batch"] = _check_limit("batch", request["batch"])
+        request["cancellation_threshold"] = _check_limit("cancellation_threshold",
+                                                         request["cancellation_threshold"], with_batch=True)
+        organizations = request["organizations"]
+        if organizations is not None:
+            if len(organizations) != 1:
+                raise ValidationError("organizations takes exactly one organization id, got %d"
+                                      % len(organizations))
+            if not _ORGANIZATION.match(organizations[0]):
+                raise ValidationError("organizations[0] %r is not an organization id: 2 to 50 lower-case letters, "
+                                      "digits and '-', not starting with '-' nor ending with '-'"
+                                      % organizations[0])
+        return cls(job_id, request)
+
+    # -- the request -----------------------------------------------------------------------------------------
+
+    def request_body(self):
+        req = self.request
+        body = {"group": req["group"], "data": [_data_to_api(item) for item in req["data"]]}
+        for option, key in (("display_name", "displayName"), ("description", "description"),
+                            ("batch", "batch"), ("cancellation_threshold", "cancellationThreshold"),
+                            ("organizations", "organizations")):
+            if req.get(option) is not None:
+                body[key] = req[option]
+        return body
+
+    @staticmethod
+    def _view(job):
+        return {key: job.get(key) for key in REQUEST_OPTIONS}
+
+    def compare(self, job):
+        """(existing, requested): unset options take the existing job's values."""
+        before = self._view(job)
+        after = dict((key, before[key] if self.request.get(key) is None else self.request[key])
+                     for key in REQUEST_OPTIONS)
+        return before, after
+
+    # -- engine hooks ----------------------------------------------------------------------------------------
+
+    def get(self, client):
+        body = get_job(client, self.job_id)
+        return job_to_ansible(body) if body is not None else None
+
+    def create(self, client):
+        response = client.put(JOB_PATH, path_params={"job_id": self.job_id}, json=self.request_body())
+        body = response.body if isinstance(response.body, dict) and response.body.get("id") else None
+        if body is None:
+            body = get_job(client, self.job_id) or dict(self.request_body(), id=self.job_id, status="pending")
+        return job_to_ansible(body)
+
+    def predict(self, client):
+        targeted = count_group_devices(client, self.request["group"])
+        job = job_to_ansible(dict(self.request_body(), id=self.job_id, status="pending",
+                                  progress={"total": targeted, "pending": targeted, "completed": 0, "failed": 0}))
+        return job, {"targeted_devices": targeted}
+
+    @staticmethod
+    def is_duplicate(err):
+        return isinstance(err, ApiError) and err.status == 409 and err.code not in BUSY_CODES | REFUSED_CODES
+
+    @staticmethod
+    def is_busy(err):
+        return isinstance(err, ApiError) and err.code in BUSY_CODES
+
+    @staticmethod
+    def is_nothing_to_rerun(err):
+        return isinstance(err, ApiError) and err.code == "NoFailedDevices"
+
+    def busy_message(self, err):
+        return ("job %r: the application already runs as many jobs as it may at once (IoT Central runs at most 5 "
+                "at the same time); wait for a job to end or stop one, then run the task again (%s)"
+                % (self.job_id, err.msg))
+
+    @staticmethod
+    def status(job):
+        return job.get("status")
+
+    @staticmethod
+    def counts(job):
+        """(failed, completed, total) devices from the job's progress."""
+        progress = job.get("progress") or {}
+        return progress.get("failed"), progress.get("completed"), progress.get("total")
+
+    def failed_devices(self, client, job):
+        if self.counts(job)[0] == 0:
+            return []
+        return job_devices(client, self.job_id, ["failed"])
+
+    def cancelled_message(self, job):
+        failed, completed, total = self.counts(job)
+        threshold = job.get("cancellation_threshold") or {}
+        if threshold:
+            limit = "%s%s%s" % (threshold.get("value"), "%" if threshold.get("type") == "percentage" else " devices",
+                                " per batch" if threshold.get("batch") else " of the job")
+            return ("job %r was cancelled: its cancellation threshold (%s) stopped it after %s of %s devices failed "
+                    "(%s completed, %s still pending); see device_results"
+                    % (self.job_id, limit, failed, total, completed, (job.get("progress") or {}).get("pending")))
+        return "job %r was cancelled before it completed (%s of %s devices failed)" % (self.job_id, failed, total)
+
+    # -- stop / resume ----------------------------------------------------------------------------------------
+
+    def missing_message(self, state):
+        action = {"stopped": "stop", "running": "resume", "rerun": "rerun"}[state]
+        return ("cannot %s job %r: the application has no such job (create it with state=present)"
+                % (action, self.job_id))
+
+    @staticmethod
+    def is_at(job, state):
+        status = job.get("status")
+        return status == "stopped" if state == "stopped" else status in STOPPABLE
+
+    @staticmethod
+    def can_transition(job, state):
+        return job.get("status") in (STOPPABLE if state == "stopped" else ("stopped",))
+
+    def transition_refusal(self, job, state, err=None):
+        if state == "stopped":
+            msg = ("cannot stop job %r: it is %s; IoT Central stops only a pending or running job"
+                   % (self.job_id, job.get("status")))
+        else:
+            msg = ("cannot resume job %r: it is %s; IoT Central resumes only a stopped job (a finished job can be "
+                   "rerun for its failed devices with rerun)" % (self.job_id, job.get("status")))
+        if err is not None:
+            msg += "; the application answered: %s" % err.msg
+        return msg
+
+    def transition(self, client, state):
+        path = JOB_STOP_PATH if state == "stopped" else JOB_RESUME_PATH
+        client.post(path, path_params={"job_id": self.job_id}, ok=(200, 202, 204))
+
+    # -- rerun -----------------------------------------------------------------------------------------------
+
+    def rerun_descriptor(self):
+        return CentralJob(self.rerun_id)
+
+    def can_rerun(self, job):
+        return job.get("status") in TERMINAL
+
+    def rerun_refusal(self, job, err=None):
+        msg = ("cannot rerun job %r: it is %s; IoT Central reruns only a complete, failed or cancelled job"
+               % (self.job_id, job.get("status")))
+        if err is not None:
+            msg += "; the application answered: %s" % err.msg
+        return msg
+
+    def predict_rerun(self, job):
+        failed = self.counts(job)[0]
+        predicted = dict(job, job_id=self.rerun_id, status="pending", start_time=None, end_time=None,
+                         scheduled_job_id=None,
+                         progress={"total": failed, "pending": failed, "completed": 0, "failed": 0})
+        return predicted, {"targeted_devices": failed}
+
+    def rerun(self, client):
+        response = client.put(JOB_RERUN_PATH, path_params={"job_id": self.job_id, "rerun_id": self.rerun_id})
+        body = response.body if isinstance(response.body, dict) and response.body.get("id") else None
+        if body is None:
+            body = get_job(client, self.rerun_id) or {"id": self.rerun_id, "status": "pending"}
+        return job_to_ansible(body)

@@ -27,6 +27,19 @@ Descriptor interface (attributes and methods the engine calls):
     status(job) -> str
     counts(job) -> (failed, succeeded, total)        device counts (None when unknown)
     failed_devices(client, job) -> list   per-device results of the failed devices
+
+Optional, for services whose jobs can be stopped, resumed and rerun (IoT Central; see `transition()` and
+`rerun()`):
+
+    paused                                statuses a job rests in until resumed (waiting stops there)
+    cancelled_message(job) -> str         failure message of a job cancelled (by a cancellation threshold)
+    has_request                           True when the task states a request to compare with an existing job
+    missing_message(state) -> str         failure message when a stop/resume/rerun names no existing job
+    transition_refusal(job, state, err=None) -> str / can_transition(job, state) -> bool / is_at(job, state)
+    transition(client, state)             POST stop / resume
+    rerun_descriptor() -> descriptor      the descriptor of the rerun job (same interface)
+    can_rerun(job) -> bool, rerun_refusal(job, err=None) -> str, is_nothing_to_rerun(err)
+    predict_rerun(job) -> (job, extras), rerun(client) -> job
 """
 
 from __future__ import annotations
@@ -155,6 +168,7 @@ class JobEngine(object):
 
     def _until_terminal(self, job, deadline):
         terminal = self.job.terminal
+        terminal = terminal | frozenset(getattr(self.job, "paused", ()))
         return wait_for(self._poll, self.job.status, lambda j: not j or self.job.status(j) in terminal, deadline,
                         self.wait.sleep, first=job)
 
@@ -175,7 +189,11 @@ class JobEngine(object):
             raise JobFailure("job %r failed: %s" % (job_id, job.get("failure_reason") or job.get("status_message")
                                                     or "no reason given"), result)
         if status == "cancelled":
-            raise JobFailure("job %r was cancelled before it completed" % job_id, result)
+            message = getattr(self.job, "cancelled_message", None)
+            raise JobFailure(message(job) if message else "job %r was cancelled before it completed" % job_id, result)
+        if status in getattr(self.job, "paused", ()):
+            raise JobFailure("job %r is %s and will not end until it is resumed (state=running)" % (job_id, status),
+                             result)
         failed, succeeded, total = self.job.counts(job)
         if self.fail_on_device_failures and (failed or result["device_results"]):
             raise JobFailure("job %r completed, but %s of %s devices failed (%s succeeded); see device_results, or "
@@ -214,3 +232,96 @@ class JobEngine(object):
                 raise JobFailure("timed out after %s s waiting for job %r to report it was cancelled (status %s)"
                                  % (self.wait.timeout, self.job.job_id, self.job.status(outcome.last)), result)
         return result
+
+    # -- stop / resume / rerun (IoT Central) -----------------------------------------------------------------
+
+    def _existing(self, state):
+        job = self.job.get(self.client)
+        if job is None:
+            raise JobFailure(self.job.missing_message(state), {"changed": False, "job": {}})
+        if self.job.has_request:
+            self._check_same(job)
+        return job
+
+    def transition(self, state):
+        """state "stopped" (stop a pending or running job) or "running" (resume a stopped job)."""
+        job = self._existing(state)
+        if self.job.is_at(job, state):
+            result = self._result(False, job)
+            if state == "running" and self.wait.wait and not self.check_mode:
+                self._wait_done(result, job, self._deadline())
+            return result
+        if not self.job.can_transition(job, state):
+            raise JobFailure(self.job.transition_refusal(job, state), {"changed": False, "job": job})
+        if self.check_mode:
+            return self._result(True, dict(job, status=state), before=job)
+        deadline = self._deadline()
+        try:
+            self.job.transition(self.client, state)
+        except ApiError as err:
+            if self.job.is_busy(err):
+                raise JobFailure(self.job.busy_message(err), dict(_error_details(err), changed=False, job=job)) from err
+            if err.status in (400, 409):
+                raise JobFailure(self.job.transition_refusal(job, state, err),
+                                 dict(_error_details(err), changed=False, job=job)) from err
+            raise
+        after = self.job.get(self.client) or dict(job, status=state)
+        result = self._result(True, after, before=job)
+        if state == "running" and self.wait.wait:
+            self._wait_done(result, after, deadline)
+        return result
+
+    def _for(self, descriptor):
+        return JobEngine(self.client, descriptor, check_mode=self.check_mode, diff=self.diff, wait=self.wait,
+                         fail_on_device_failures=self.fail_on_device_failures, queue_when_busy=self.queue_when_busy,
+                         warn=self.warn, clock=self._clock, sleep=self._sleep)
+
+    def rerun(self):
+        """Rerun the failed devices of a finished job as a new job (the rerun id); an existing rerun is no change."""
+        target = self._for(self.job.rerun_descriptor())
+        existing = target.job.get(self.client)
+        if existing is not None:
+            result = self._result(False, existing)
+            if self.wait.wait and not self.check_mode:
+                target._wait_done(result, existing, self._deadline())
+            return result
+        job = self._existing("rerun")
+        if not self.job.can_rerun(job):
+            raise JobFailure(self.job.rerun_refusal(job), {"changed": False, "job": job})
+        if not self.counts_failed(job):
+            self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
+            return self._result(False, job)
+        if self.check_mode:
+            predicted, extras = self.job.predict_rerun(job)
+            return self._result(True, predicted, **extras)
+        deadline = self._deadline()
+        created = self._start_rerun(target, job)
+        if created is None:
+            return self._result(False, job)
+        result = self._result(True, created)
+        if self.wait.wait:
+            target._wait_done(result, created, deadline)
+        return result
+
+    def _start_rerun(self, target, job):
+        """The rerun job as created (or as found after a lost answer); None when the service has nothing to rerun."""
+        try:
+            return self.job.rerun(self.client)
+        except ApiError as err:
+            details = dict(_error_details(err), changed=False, job=job)
+            if self.job.is_busy(err):
+                raise JobFailure(self.job.busy_message(err), details) from err
+            if self.job.is_duplicate(err):
+                created = target.job.get(self.client)
+                if created is None:
+                    raise
+                return created
+            if self.job.is_nothing_to_rerun(err):
+                self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
+                return None
+            if err.status in (400, 409):
+                raise JobFailure(self.job.rerun_refusal(job, err), details) from err
+            raise
+
+    def counts_failed(self, job):
+        return self.job.counts(job)[0]
