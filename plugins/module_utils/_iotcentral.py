@@ -391,6 +391,11 @@ class CentralJob(object):
     def can_transition(job, state):
         return job.get("status") in (STOPPABLE if state == "stopped" else ("stopped",))
 
+    def finished_note(self, job, state):
+        action = "stop" if state == "stopped" else "resume"
+        return ("job %r has already ended (it is %s): nothing to %s, and IoT Central would refuse to %s it"
+                % (self.job_id, job.get("status"), action, action))
+
     def transition_refusal(self, job, state, err=None):
         if state == "stopped":
             msg = ("cannot stop job %r: it is %s; IoT Central stops only a pending or running job"
@@ -434,3 +439,12 @@ class CentralJob(object):
         if body is None:
             body = get_job(client, self.rerun_id) or {"id": self.rerun_id, "status": "pending"}
         return job_to_ansible(body)
+
+
+# -- public names for the scheduled-job modules (_iotcentral_scheduled) ------------------------------------------
+
+def check_job_request(job_id, params):
+    """Validate job_id and the job request options in params (group, data, batch, cancellation_threshold,
+    organizations, ...) exactly like iotcentral_job, none of them required; the normalised request (None = not given).
+    """
+    return CentralJob.from_params(dict(params, job_id=job_id, state="validate", rerun=None)).request

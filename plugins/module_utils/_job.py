@@ -36,6 +36,7 @@ Optional, for services whose jobs can be stopped, resumed and rerun (IoT Central
     has_request                           True when the task states a request to compare with an existing job
     missing_message(state) -> str         failure message when a stop/resume/rerun names no existing job
     transition_refusal(job, state, err=None) -> str / can_transition(job, state) -> bool / is_at(job, state)
+    finished_note(job, state) -> str      warning when a stop/resume finds the job already ended (no change)
     transition(client, state)             POST stop / resume
     rerun_descriptor() -> descriptor      the descriptor of the rerun job (same interface)
     can_rerun(job) -> bool, rerun_refusal(job, err=None) -> str, is_nothing_to_rerun(err)
@@ -246,7 +247,12 @@ class JobEngine(object):
     def transition(self, state):
         """state "stopped" (stop a pending or running job) or "running" (resume a stopped job)."""
         job = self._existing(state)
-        if self.job.is_at(job, state):
+        finished = self.job.status(job) in self.job.terminal
+        if finished:
+            # "Stop it if it runs" / "resume it if stopped": a job that has ended satisfies both; the service would
+            # refuse the call anyway.
+            self.warn(self.job.finished_note(job, state))
+        if finished or self.job.is_at(job, state):
             result = self._result(False, job)
             if state == "running" and self.wait.wait and not self.check_mode:
                 self._wait_done(result, job, self._deadline())

@@ -38,11 +38,12 @@ options:
     description:
       - V(present) creates the job unless a job with this id and the same request exists. The job starts at once.
       - V(stopped) stops the job when it is pending or running; a stopped job is left as it is (not changed).
-        IoT Central refuses to stop a job that has ended (complete, failed or cancelled); the module then fails
-        without calling the stop API.
       - V(running) resumes a stopped job; a pending or running job is left as it is (not changed). IoT Central
-        refuses to resume a job that has ended (use O(rerun) for its failed devices) and refuses to resume any job
-        while the application already runs 5 jobs; the module then fails and says why.
+        refuses to resume any job while the application already runs 5 jobs; the module then fails and says why.
+      - IoT Central refuses to stop or resume a job that has ended (complete, failed or cancelled). Such a job
+        already is as stopped or as run as it can be, so the module reports no change, with a warning, and makes no
+        stop or resume call (use O(rerun) for the failed devices of a finished job). With O(state=running) and
+        O(wait=true) it reports how the job ended.
       - With V(stopped) and V(running) the request options are optional; when given they are compared with the
         existing job like with V(present). The job must exist.
     type: str

@@ -181,11 +181,12 @@ def test_stop_already_stopped(run_module):
     assert client.calls == [("GET", JOB)] and outcome.result["changed"] is False
 
 
-def test_stop_finished_job_is_refused_without_a_post(run_module):
+def test_stop_finished_job_is_unchanged_with_a_warning_and_no_post(run_module):
     client = FakeClient([expect("GET", JOB, body=job("complete"))])
     outcome = run_module(module, dict(CONN, job_id="fw-1", state="stopped"), client=client)
-    assert outcome.failed and client.calls == [("GET", JOB)]
-    assert outcome.msg == "cannot stop job 'fw-1': it is complete; IoT Central stops only a pending or running job"
+    assert not outcome.failed and outcome.result["changed"] is False and client.calls == [("GET", JOB)]
+    assert outcome.warnings == ["job 'fw-1' has already ended (it is complete): nothing to stop, and IoT Central "
+                                "would refuse to stop it"]
 
 
 def test_stop_unknown_job(run_module):
@@ -220,11 +221,24 @@ def test_resume_refused_when_the_application_is_busy(run_module):
     assert "runs at most 5 at the same time" in outcome.msg
 
 
-def test_resume_finished_job_is_refused(run_module):
-    client = FakeClient([expect("GET", JOB, body=job("cancelled"))])
+def test_resume_finished_job_is_unchanged_with_a_warning(run_module):
+    client = FakeClient([expect("GET", JOB, body=job("complete"))])
     outcome = run_module(module, dict(CONN, job_id="fw-1", state="running"), client=client)
-    assert outcome.failed and client.calls == [("GET", JOB)]
-    assert outcome.msg.startswith("cannot resume job 'fw-1': it is cancelled; IoT Central resumes only a stopped job")
+    assert not outcome.failed and outcome.result["changed"] is False and client.calls == [("GET", JOB)]
+    assert outcome.warnings == ["job 'fw-1' has already ended (it is complete): nothing to resume, and IoT Central "
+                                "would refuse to resume it"]
+
+
+def test_resume_and_wait_on_a_cancelled_job_reports_the_cancellation(run_module):
+    client = FakeClient([expect("GET", JOB, body=job("cancelled", failed=2)),
+                         pages("GET", DEVICES, [[{"id": "d1", "status": "failed"}, {"id": "d2", "status": "failed"}]],
+                               path_params={"job_id": "fw-1"})])
+    outcome = run_module(module, dict(CONN, job_id="fw-1", state="running", wait=True), client=client)
+    assert outcome.failed and outcome.result["changed"] is False
+    assert outcome.msg == ("job 'fw-1' was cancelled: its cancellation threshold (10% of the job) stopped it after 2 "
+                           "of 10 devices failed (5 completed, 5 still pending); see device_results")
+    assert outcome.result["device_results"] == [{"device_id": "d1", "status": "failed"},
+                                                {"device_id": "d2", "status": "failed"}]
 
 
 def test_rerun_failed_devices(run_module):
