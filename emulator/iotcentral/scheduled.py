@@ -15,6 +15,9 @@ through the jobs engine: a new uuid id, the job body of the definition, `schedul
 - `enabled: false` stops the scheduler (missed occurrences are skipped when it is enabled again).
 - A run that cannot start (running-jobs limit, deleted group) is skipped and logged; it still counts as a run.
 - Changing `schedule` restarts the occurrence count and clears `completed`.
+- An update (PATCH, or PUT over an existing id) while a job instance of the schedule is pending or running is refused
+  with 409 `JobInstanceRunning` ("update is not allowed if there are any active running job instances", the
+  description of the scheduledjobs_update example); deleting is allowed.
 """
 import asyncio
 import calendar
@@ -26,7 +29,7 @@ from datetime import date, timedelta, timezone
 from ..errors import ApiError
 from ..timefmt import parse_iso
 from .errors import central_error
-from .jobs import CentralJob, check_job_id, parse_job
+from .jobs import ACTIVE, CentralJob, check_job_id, parse_job
 
 LOG = logging.getLogger("emulator.iotcentral.scheduled")
 
@@ -158,6 +161,13 @@ class ScheduledJobs:
         if if_match is not None and if_match != "*" and item is None:
             raise central_error(412, "PreconditionFailed", "If-Match was given but the scheduled job does not exist.")
 
+    def _check_idle(self, item):
+        jobs = self._app.jobs.jobs
+        active = [jid for jid in item.runs if jid in jobs and jobs[jid].status in ACTIVE]
+        if active:
+            raise central_error(409, "JobInstanceRunning", "Scheduled job '%s' cannot be updated while its job "
+                                "instance '%s' is %s." % (item.sid, active[-1], jobs[active[-1]].status))
+
     def put(self, sid, body, if_match=None):
         check_job_id(sid, "scheduled job id")
         item = self.items.get(sid)
@@ -166,6 +176,8 @@ class ScheduledJobs:
         if item is None:
             item = ScheduledJob(sid)
             self.items[sid] = item
+        else:
+            self._check_idle(item)
         self._apply(item, spec, start)
         return item
 
@@ -176,6 +188,7 @@ class ScheduledJobs:
             raise _invalid("The request body must be a JSON merge patch object.")
         body = {key: value for key, value in body.items() if key not in READ_ONLY}
         spec, start = self._parse(merge_patch(item.body, body))
+        self._check_idle(item)
         self._apply(item, spec, start)
         return item
 

@@ -313,6 +313,26 @@ def count_devices(client, query):
     return 0
 
 
+def _twin_to_ansible(row):
+    properties = row.get("properties") or {}
+    desired = dict((k, v) for k, v in (properties.get("desired") or {}).items() if not k.startswith("$"))
+    reported = dict((k, v) for k, v in (properties.get("reported") or {}).items() if not k.startswith("$"))
+    return {"device_id": row.get("deviceId"), "status": row.get("status"),
+            "connection_state": row.get("connectionState"), "tags": row.get("tags") or {},
+            "desired": desired, "reported": reported}
+
+
+def query_devices(client, query, twins=False, page_size=None):
+    """The devices a queryCondition selects now, sorted by id: ids only, or twins projected to snake_case."""
+    sql = "SELECT %s FROM devices" % ("*" if twins else "deviceId")
+    if query != "*":
+        sql += " WHERE " + query
+    rows = client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": sql}, page_size=page_size)
+    if twins:
+        return sorted((_twin_to_ansible(row) for row in rows), key=lambda device: device["device_id"])
+    return sorted(row["deviceId"] for row in rows)
+
+
 def device_jobs_query(job_id, statuses=None):
     """SQL for the devices.jobs rows of one job, optionally only some device statuses."""
     sql = "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '%s'" % job_id.replace("'", "''")

@@ -1,12 +1,14 @@
 """The emulator's IoT Central scheduled jobs (contract.md section 4.5): bodies validate against the swagger, the
 2022-07-31 scheduledjobs_* examples replay, runs are triggered on schedule (a large time scale makes a day last a
 fraction of a second), enable / disable, the date and occurrences ends, merge-patch and If-Match."""
+import json
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from central_helpers import TEMPLATES, THERMOSTAT, Central
-from test_central_schemas import example, swagger, validate  # noqa: F401 (swagger, validate: fixtures)
+import test_central_schemas
+from test_central_schemas import SPEC_DIR, example
 
 from emulator.errors import ApiError
 from emulator.iotcentral.scheduled import occurrence, parse_schedule
@@ -14,6 +16,10 @@ from emulator.iotcentral.scheduled import occurrence, parse_schedule
 FAST = 500000  # emulated seconds per real second: a day lasts about 0.17 s
 EXAMPLE_GROUP = "ad86219f-d224-48ad-a29b-b593a4e4bb38"
 MERGE = {"Content-Type": "application/merge-patch+json"}
+PREVIEW_DIR = SPEC_DIR.parent / "2022-10-31-preview"
+# The schema fixtures of test_central_schemas, used here too.
+swagger = test_central_schemas.swagger
+validate = test_central_schemas.validate
 
 
 class ScheduledCentral(Central):
@@ -51,6 +57,10 @@ def definition(start, recurrence=None, end=None, **extra):
         {"type": "property", "target": template, "path": "fwVersion", "value": "2.0.0"} for template in TEMPLATES]}
     body.update(extra)
     return body
+
+
+def occurrences(count):
+    return {"type": "occurrences", "occurrences": count}
 
 
 def wait_for(predicate, timeout=20.0, what="condition"):
@@ -117,8 +127,8 @@ def test_scheduled_bodies_validate(central, emulator, validate):  # noqa: F811
     assert created["etag"].startswith('"') and created["etag"].endswith('"')
     assert created["schedule"] == body["schedule"] and created["id"] == "s1"
     for sid in ("s2", "s3"):
-        central.ok("PUT", "/scheduledJobs/" + sid, json=definition("2030-01-01T00:00:00Z", "daily",
-                                                                    {"type": "occurrences", "occurrences": 5}))
+        five = definition("2030-01-01T00:00:00Z", "daily", occurrences(5))
+        central.ok("PUT", "/scheduledJobs/" + sid, json=five)
     first = validate(central.ok("GET", "/scheduledJobs"), ("/scheduledJobs", "get", "200"))
     assert "nextLink" in first
     items, pages = central.all_pages("/scheduledJobs")
@@ -144,53 +154,68 @@ def _same_documented_fields(actual, documented, skip=("etag", "data")):
             assert actual[key] == value, key
 
 
-def test_scheduled_examples_replay(central, validate):  # noqa: F811
-    create = example("scheduledjobs_create.json")
+def preview_example(name):
+    return json.loads((PREVIEW_DIR / "examples" / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("version, load", [("2022-07-31", example), ("2022-10-31-preview", preview_example)])
+def test_scheduled_examples_replay(central, validate, version, load):  # noqa: F811
+    create = load("scheduledjobs_create.json")
     params = create["parameters"]
-    assert params["api-version"] == "2022-07-31"
+    assert params["api-version"] == version
     target = params["body"]["data"][0]["target"]
     model = {"@id": target + ":model", "@type": "Interface", "contents": [{"@type": "Command", "name": "Reboot"}]}
-    central.ok("PUT", "/deviceTemplates/" + target,
+    central.ok("PUT", "/deviceTemplates/" + target, api_version=version,
                json={"@type": ["ModelDefinition", "DeviceModel"], "displayName": "Example", "capabilityModel": model})
-    central.ok("PUT", "/deviceGroups/" + EXAMPLE_GROUP, json={
+    central.ok("PUT", "/deviceGroups/" + EXAMPLE_GROUP, api_version=version, json={
         "displayName": "Example", "filter": 'SELECT * FROM devices WHERE $template = "%s"' % target})
     path = "/scheduledJobs/" + params["scheduledJobId"]
 
-    created = validate(central.ok("PUT", path, json=params["body"]), ("/scheduledJobs/{scheduledJobId}", "put", "200"))
+    created = validate(central.ok("PUT", path, json=params["body"], api_version=version),
+                       ("/scheduledJobs/{scheduledJobId}", "put", "200"))
     documented = create["responses"]["200"]["body"]
     _same_documented_fields(created, documented)
     assert created["data"] == params["body"]["data"]  # the example's response names another template
 
-    get = example("scheduledjobs_get.json")
-    got = central.ok("GET", "/scheduledJobs/" + get["parameters"]["scheduledJobId"])
+    get = load("scheduledjobs_get.json")
+    got = central.ok("GET", "/scheduledJobs/" + get["parameters"]["scheduledJobId"], api_version=version)
     _same_documented_fields(got, get["responses"]["200"]["body"])
 
-    update = example("scheduledjobs_update.json")
-    updated = central.ok("PATCH", "/scheduledJobs/" + update["parameters"]["scheduledJobId"],
+    update = load("scheduledjobs_update.json")
+    updated = central.ok("PATCH", "/scheduledJobs/" + update["parameters"]["scheduledJobId"], api_version=version,
                          json=update["parameters"]["body"], headers=MERGE)
     validate(updated, ("/scheduledJobs/{scheduledJobId}", "patch", "200"))
     _same_documented_fields(updated, update["responses"]["200"]["body"])
     assert updated["etag"] != created["etag"]
 
-    listed = central.ok("GET", "/scheduledJobs")
-    documented_item = example("scheduledjobs_list.json")["responses"]["200"]["body"]["value"][1]
+    listed = central.ok("GET", "/scheduledJobs", api_version=version)
+    validate(listed, ("/scheduledJobs", "get", "200"))
+    documented_item = load("scheduledjobs_list.json")["responses"]["200"]["body"]["value"][1]
     assert set(listed["value"][0]) == set(documented_item)
 
-    instances = example("scheduledjobs_list_jobs.json")["responses"]["200"]["body"]["value"]
-    response = central.ok("GET", path + "/jobs")
+    instances = load("scheduledjobs_list_jobs.json")["responses"]["200"]["body"]["value"]
+    response = central.ok("GET", path + "/jobs", api_version=version)
     validate(response, ("/scheduledJobs/{scheduledJobId}/jobs", "get", "200"))
     assert response["value"] == []  # the example starts in the past: missed occurrences are not caught up
     assert all(item["scheduledJobId"] for item in instances)
 
-    delete = example("scheduledjobs_delete.json")
-    response = central.call("DELETE", "/scheduledJobs/" + delete["parameters"]["scheduledJobId"])
+    delete = load("scheduledjobs_delete.json")
+    response = central.call("DELETE", "/scheduledJobs/" + delete["parameters"]["scheduledJobId"], api_version=version)
     assert list(delete["responses"]) == ["204"] and response.status_code == 204
+
+
+def test_documented_bodies_validate(validate):  # noqa: F811
+    """The examples' own bodies pass the validator, so the shapes compared above are the spec's."""
+    for load in (example, preview_example):
+        for name, schema in (("scheduledjobs_get.json", ("/scheduledJobs/{scheduledJobId}", "get", "200")),
+                             ("scheduledjobs_list.json", ("/scheduledJobs", "get", "200")),
+                             ("scheduledjobs_list_jobs.json", ("/scheduledJobs/{scheduledJobId}/jobs", "get", "200"))):
+            validate(load(name)["responses"]["200"]["body"], schema)
 
 
 def test_list_jobs_example_shape(central, emulator, validate):  # noqa: F811
     emulator.configure(time_scale=FAST)
-    central.ok("PUT", "/scheduledJobs/first", json=definition(soon(), "daily", {"type": "occurrences",
-                                                                                 "occurrences": 2}, description=""))
+    central.ok("PUT", "/scheduledJobs/first", json=definition(soon(), "daily", occurrences(2), description=""))
     wait_for(lambda: central.ok("GET", "/scheduledJobs/first")["completed"], what="completed")
     listed = validate(central.ok("GET", "/scheduledJobs/first/jobs"),
                       ("/scheduledJobs/{scheduledJobId}/jobs", "get", "200"))
@@ -204,8 +229,7 @@ def test_list_jobs_example_shape(central, emulator, validate):  # noqa: F811
 
 def test_occurrences_end_triggers_runs_then_completes(central, emulator):
     emulator.configure(time_scale=FAST)
-    central.ok("PUT", "/scheduledJobs/nightly", json=definition(soon(), "daily", {"type": "occurrences",
-                                                                                   "occurrences": 3}))
+    central.ok("PUT", "/scheduledJobs/nightly", json=definition(soon(), "daily", occurrences(3)))
     done = wait_for(lambda: central.ok("GET", "/scheduledJobs/nightly")["completed"], what="completed")
     assert done is True
     instances = runs(central, "nightly")
@@ -258,8 +282,7 @@ def test_enable_and_disable(central, emulator):
 
 def test_schedule_change_restarts_the_count(central, emulator):
     emulator.configure(time_scale=FAST)
-    central.ok("PUT", "/scheduledJobs/twice", json=definition(soon(), "daily", {"type": "occurrences",
-                                                                                 "occurrences": 1}))
+    central.ok("PUT", "/scheduledJobs/twice", json=definition(soon(), "daily", occurrences(1)))
     wait_for(lambda: central.ok("GET", "/scheduledJobs/twice")["completed"], what="completed")
     schedule = {"start": iso(soon()), "recurrence": "daily", "end": {"type": "occurrences", "occurrences": 2}}
     changed = central.ok("PATCH", "/scheduledJobs/twice", json={"schedule": schedule}, headers=MERGE)
@@ -273,8 +296,8 @@ def test_schedule_change_restarts_the_count(central, emulator):
 def test_merge_patch_and_if_match(central):
     created = central.ok("PUT", "/scheduledJobs/p", json=definition("2030-01-01T00:00:00Z", "weekly", {
         "type": "occurrences", "occurrences": 4}, description="first"))
-    response = central.call("PATCH", "/scheduledJobs/p", json={"description": "x"}, headers={"If-Match": '"nope"',
-                                                                                              **MERGE})
+    response = central.call("PATCH", "/scheduledJobs/p", json={"description": "x"},
+                            headers=dict(MERGE, **{"If-Match": '"nope"'}))
     assert error_code(response, 412) == "PreconditionFailed"
     response = central.call("PATCH", "/scheduledJobs/p", json={"description": "x"})
     assert error_code(response, 415) == "UnsupportedMediaType"
@@ -295,6 +318,25 @@ def test_merge_patch_and_if_match(central):
                          group="thermostat-devices")
     replaced = central.ok("PUT", "/scheduledJobs/p", json=command)
     assert replaced["data"] == command["data"] and "recurrence" not in replaced["schedule"]
+
+
+def test_no_update_while_a_run_is_active(central, emulator, validate):  # noqa: F811
+    """scheduledjobs_update.json: "update is not allowed if there are any active running job instances"."""
+    emulator.configure(central_device_ops_per_second=0.01)  # the run takes a long time
+    central.ok("PUT", "/scheduledJobs/busy", json=definition(soon(0.3), "daily", occurrences(1)))
+    (run,) = wait_for(lambda: runs(central, "busy"), what="a run")
+    assert run["status"] in ("pending", "running")
+    updates = (("PATCH", {"enabled": False}, MERGE), ("PUT", definition("2030-01-01T00:00:00Z"), None))
+    for method, body, headers in updates:
+        response = central.call(method, "/scheduledJobs/busy", json=body, headers=headers)
+        assert error_code(response, 409) == "JobInstanceRunning"
+        assert run["id"] in validate(response.json(), "Error")["error"]["message"]
+    assert central.ok("GET", "/scheduledJobs/busy")["enabled"] is True
+    central.ok("POST", "/jobs/%s/stop" % run["id"], status=204)
+    assert central.ok("PATCH", "/scheduledJobs/busy", json={"enabled": False}, headers=MERGE)["enabled"] is False
+    central.ok("POST", "/jobs/%s/resume" % run["id"], status=204)
+    response = central.call("DELETE", "/scheduledJobs/busy")  # deleting is allowed; the run goes on
+    assert response.status_code == 204 and central.job(run["id"])["status"] in ("pending", "running")
 
 
 def test_reset_removes_scheduled_jobs(central, emulator):
