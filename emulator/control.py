@@ -34,6 +34,7 @@ def setup(app, state):
         web.get(p + "requests", request_counts, name="control.request-counts", allow_head=False),
         web.get(p + "requests/log", request_log, name="control.request-log", allow_head=False),
         web.delete(p + "requests", clear_requests, name="control.clear-requests"),
+        web.get(p + "tokens", issued_tokens, name="control.issued-tokens", allow_head=False),
     ])
 
 
@@ -107,3 +108,8 @@ async def request_log(request):
 async def clear_requests(request):
     request.app[STATE].requests.clear()
     return web.json_response({})
+
+
+async def issued_tokens(request):
+    """The bearer tokens the Entra endpoint issued, oldest first: tests grep playbook output for them."""
+    return web.json_response({"access_tokens": list(request.app[STATE].credentials.issued_tokens)})

@@ -6,6 +6,7 @@ they do not change on /_emulator/reset, so a running client's credentials stay v
 import base64
 import hashlib
 import os
+from collections import deque
 
 SUBSCRIPTION_ID = "00000000-0000-4000-8000-00000000e5b1"
 TENANT_ID = "00000000-0000-4000-8000-0000000e1a11"
@@ -15,6 +16,7 @@ CENTRAL_TOKEN_ID = "emulator-operator"
 RESOURCE_GROUP = "emulator-rg"
 HUB_NAME = "emulator-hub"
 HUB_POLICIES = ("iothubowner", "service")
+ISSUED_TOKENS_KEPT = 1000  # GET /_emulator/tokens: the newest bearer tokens, so a long run cannot exhaust memory
 
 
 def _derive(seed, purpose, size=32):
@@ -28,6 +30,9 @@ class Credentials:
         self.central_key = _derive(seed, "central-token")
         # Bearer tokens are signed with a per-process key: a token from an earlier run is rejected, as it would be.
         self.jwt_key = os.urandom(32)
+        # Every bearer token the Entra endpoint issued, for tests that look for leaked secrets (kept over resets:
+        # the tokens stay valid).
+        self.issued_tokens = deque(maxlen=ISSUED_TOKENS_KEPT)
 
     def hub_key(self, policy):
         """The decoded key of a shared access policy, or None for an unknown policy name."""

@@ -117,5 +117,7 @@ async def token(request):
               "exp": now + TOKEN_LIFETIME, "appid": client_id, "appidacr": "1", "idtyp": "app",
               "oid": SERVICE_PRINCIPAL_OID, "sub": SERVICE_PRINCIPAL_OID, "tid": TENANT_ID, "ver": "1.0",
               "uti": uuid.uuid4().hex}
+    access_token = jwt.encode(claims, credentials.jwt_key)
+    credentials.issued_tokens.append(access_token)
     return web.json_response({"token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "ext_expires_in": TOKEN_LIFETIME,
-                              "access_token": jwt.encode(claims, credentials.jwt_key)})
+                              "access_token": access_token})

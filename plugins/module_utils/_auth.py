@@ -124,14 +124,37 @@ def sas_token(resource, key, policy_name, expiry):
     return token
 
 
-def _sig_of(token):
-    """The signature inside a SharedAccessSignature token, URL-encoded and decoded (both may show up in logs)."""
+def _token_field(token, wanted):
+    """The value of one field (sig, se, ...) of a SharedAccessSignature token, as written, or None."""
     for field in token.split(" ", 1)[-1].split("&"):
         name, _sep, value = field.partition("=")
-        if name == "sig" and value:
-            decoded = unquote(value)
-            return [value, decoded] if decoded != value else [value]
-    return []
+        if name == wanted and value:
+            return value
+    return None
+
+
+def _sig_of(token):
+    """The signature inside a SharedAccessSignature token, URL-encoded and decoded (both may show up in logs)."""
+    value = _token_field(token, "sig")
+    if value is None:
+        return []
+    decoded = unquote(value)
+    return [value, decoded] if decoded != value else [value]
+
+
+def _check_not_expired(option, token, now):
+    """Fail before any call when the token's se (expiry) has passed: the service would only answer 401.
+
+    IoT Central writes se in epoch milliseconds (contract.md section 0); a value below 10**11 is read as seconds.
+    A token without a numeric se is left to the service.
+    """
+    se = _token_field(token, "se")
+    if se is None or not se.isdigit():
+        return
+    expiry = int(se) / 1000.0 if int(se) > 10 ** 11 else float(se)
+    if expiry <= now:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expiry))
+        raise ValidationError("%s expired at %s (its se field): create a new token and use its value" % (option, when))
 
 
 class _SecretsMixin(object):
@@ -187,12 +210,13 @@ class SasAuth(_SecretsMixin):
 class ApiTokenAuth(_SecretsMixin):
     """IoT Central API token: opaque to the client, sent as the Authorization header as it is."""
 
-    def __init__(self, token, secret_sink=None):
+    def __init__(self, token, secret_sink=None, clock=time.time):
         token = (token or "").strip()
         if not token.startswith("SharedAccessSignature "):
             raise ValidationError("api_token must be an IoT Central API token, a string that starts with "
                                   "'SharedAccessSignature sr=' (the token value returned when the token was "
                                   "created, not its id)")
+        _check_not_expired("api_token", token, clock())
         self.token = token
         self.secret_sink = secret_sink
         self._publish(self.secrets())

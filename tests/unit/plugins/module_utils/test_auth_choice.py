@@ -14,7 +14,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import Vali
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONNECTION_STRING = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=" + KEY
-API_TOKEN = "SharedAccessSignature sr=app&sig=abc&skn=t1&se=1647950487889"
+API_TOKEN = "SharedAccessSignature sr=app&sig=abc&skn=t1&se=4102444800000"
 SP = dict(tenant_id="t1", client_id="c1", client_secret="s1")
 
 

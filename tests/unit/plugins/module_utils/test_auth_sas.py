@@ -175,7 +175,7 @@ def test_sas_auth_takes_a_parsed_connection_string():
 
 # ------------------------------------------------------------------------------------------ ApiTokenAuth
 
-CENTRAL_TOKEN = "SharedAccessSignature sr=8a1c6f5e-app&sig=Zm9vYmFy%2Bx%3D&skn=operator-token&se=1647950487889"
+CENTRAL_TOKEN = "SharedAccessSignature sr=8a1c6f5e-app&sig=Zm9vYmFy%2Bx%3D&skn=operator-token&se=4102444800000"
 
 
 def test_api_token_is_sent_as_it_is():
@@ -190,3 +190,23 @@ def test_api_token_must_be_a_token_value(value):
         ApiTokenAuth(value)
     assert caught.value.msg.startswith("api_token must be an IoT Central API token, a string that starts with "
                                        "'SharedAccessSignature sr='")
+
+
+@pytest.mark.parametrize("se, now", [
+    ("1647950487889", 1700000000),  # milliseconds, as IoT Central writes them (contract.md section 0)
+    ("1647950487", 1700000000),  # seconds
+    ("1700000000000", 1700000000),  # expires this very second
+])
+def test_an_expired_api_token_fails_before_any_call(se, now):
+    token = "SharedAccessSignature sr=app&sig=Zm9v&skn=operator&se=%s" % se
+    with pytest.raises(ValidationError) as caught:
+        ApiTokenAuth(token, clock=lambda: now)
+    assert caught.value.msg.startswith("api_token expired at 20")
+    assert caught.value.msg.endswith(" (its se field): create a new token and use its value")
+    assert "Zm9v" not in caught.value.msg
+
+
+@pytest.mark.parametrize("se", ["", "soon", None])
+def test_a_token_without_a_numeric_expiry_is_left_to_the_service(se):
+    token = "SharedAccessSignature sr=app&sig=Zm9v&skn=operator" + ("" if se is None else "&se=" + se)
+    assert ApiTokenAuth(token, clock=lambda: 1700000000).headers() == {"Authorization": token}

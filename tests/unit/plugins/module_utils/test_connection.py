@@ -1,9 +1,12 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""_connection: Clients built from module parameters, secrets registered in module.no_log_values."""
+"""_connection: Clients built from module parameters, secrets registered in module.no_log_values, TLS on by default
+(validate_certs=false warns)."""
 
 from __future__ import annotations
 
+import importlib
+import pathlib
 import sys
 import types
 import urllib.parse
@@ -17,7 +20,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import Coll
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONNECTION_STRING = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=" + KEY
-API_TOKEN = "SharedAccessSignature sr=app&sig=c2lnbmF0dXJl%2B%3D&skn=t1&se=1647950487889"
+API_TOKEN = "SharedAccessSignature sr=app&sig=c2lnbmF0dXJl%2B%3D&skn=t1&se=4102444800000"
 AccessToken = namedtuple("AccessToken", ["token", "expires_on"])
 
 
@@ -97,12 +100,56 @@ def test_a_bad_connection_string_fails_before_any_request():
     assert KEY not in str(caught.value.to_fail_json())
 
 
-def test_validate_certs_false_warns_once(identity):
-    module = FakeModule(api_token=API_TOKEN, subdomain="myapp", validate_certs=False)
-    client = _connection.iotcentral_client(module)
-    assert client.verify is False
+# ------------------------------------------------------------------------------------------------ TLS verification
+
+TLS_CASES = [
+    (_connection.iothub_client, dict(connection_string=CONNECTION_STRING), "https://myhub.azure-devices.net"),
+    (_connection.iotcentral_client, dict(api_token=API_TOKEN, subdomain="myapp"), "https://myapp.azureiotcentral.com"),
+    (_connection.arm_client, dict(subscription_id="s", resource_group="r", hub_name="h", tenant_id="t",
+                                  client_id="c", client_secret="sec"), "https://management.azure.com"),
+]
+
+
+@pytest.mark.parametrize("factory, options, origin", TLS_CASES)
+def test_tls_verification_is_on_by_default_and_silent(identity, factory, options, origin):
+    for extra, verify in ((dict(), True), (dict(ca_path="/etc/ca.pem"), "/etc/ca.pem")):
+        module = FakeModule(**dict(options, **extra))
+        assert factory(module).verify == verify
+        assert module.warnings == []
+
+
+@pytest.mark.parametrize("factory, options, origin", TLS_CASES)
+def test_validate_certs_false_warns_once_naming_the_host(identity, factory, options, origin):
+    module = FakeModule(validate_certs=False, ca_path="/etc/ca.pem", **options)
+    client = factory(module)
+    assert client.verify is False  # ca_path does not turn verification back on
     assert module.warnings == ["TLS certificate verification is disabled (validate_certs=false): the identity of "
-                               "https://myapp.azureiotcentral.com is not checked"]
+                               "%s is not checked" % origin]
+
+
+@pytest.mark.parametrize("validate_certs, ca_path, verify", [(True, None, True), (True, "/ca.pem", "/ca.pem"),
+                                                             (False, None, False)])
+def test_every_request_carries_the_verify_setting(scripted_http, validate_certs, ca_path, verify):
+    module = FakeModule(connection_string=CONNECTION_STRING, validate_certs=validate_certs, ca_path=ca_path)
+    client = _connection.iothub_client(module)
+    client.session = scripted_http
+    scripted_http.expect("GET", "https://myhub.azure-devices.net/jobs/v2/j1?api-version=2021-04-12", body={})
+    client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
+    assert scripted_http.calls[0]["verify"] == verify
+    assert len(module.warnings) == (0 if validate_certs else 1)
+
+
+def _module_specs():
+    root = pathlib.Path(__file__).resolve().parents[4] / "plugins" / "modules"
+    return sorted(path.stem for path in root.glob("*.py") if not path.stem.startswith("_"))
+
+
+@pytest.mark.parametrize("name", _module_specs())
+def test_every_module_verifies_tls_by_default(name):
+    module = importlib.import_module("ansible_collections.azure_iot.jobs.plugins.modules." + name)
+    option = module.argument_spec()["validate_certs"]
+    assert (option["type"], option["default"]) == ("bool", True)
+    assert option["fallback"][1] == ["AZURE_IOT_VALIDATE_CERTS"]
 
 
 @pytest.mark.parametrize("options, expected", [
