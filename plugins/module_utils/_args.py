@@ -56,3 +56,30 @@ IOTCENTRAL_ARGSPEC = dict(
     dns_suffix=dict(type="str", default="azureiotcentral.com"),
     api_token=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_IOTCENTRAL_API_TOKEN"])),
 )
+
+
+# What an IoT Central job does (iotcentral_job, and the runs of iotcentral_scheduled_job); documented by the
+# azure_iot.jobs.iotcentral_job_request doc fragment.
+IOTCENTRAL_JOB_REQUEST_ARGSPEC = dict(
+    display_name=dict(type="str"),
+    description=dict(type="str"),
+    group=dict(type="str"),
+    data=dict(type="list", elements="dict", options=dict(
+        type=dict(type="str", required=True,
+                  choices=["property", "command", "cloud_property", "device_template_migration"]),
+        target=dict(type="str"),
+        path=dict(type="str"),
+        value=dict(type="raw"),
+        template=dict(type="str"),
+    )),
+    batch=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=["number", "percentage"]),
+        value=dict(type="float", required=True),
+    )),
+    cancellation_threshold=dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=["number", "percentage"]),
+        value=dict(type="float", required=True),
+        batch=dict(type="bool", default=False),
+    )),
+    organizations=dict(type="list", elements="str"),
+)

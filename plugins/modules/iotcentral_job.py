@@ -71,81 +71,6 @@ options:
       - The id of the device group the job targets (letters, digits, V(-) and V(_)). Required with O(state=present).
       - The job runs on the group's members as of its creation. Check mode counts them (RV(targeted_devices)).
     type: str
-  data:
-    description:
-      - What the job does on each device; all items of one job must have the same O(data[].type).
-        Required with O(state=present).
-      - A device whose template none of the items targets fails in the job.
-    type: list
-    elements: dict
-    suboptions:
-      type:
-        description:
-          - V(property) sets a writable device property, V(cloud_property) a cloud property, V(command) runs a
-            command, V(device_template_migration) moves the devices to the template O(data[].template).
-        type: str
-        required: true
-        choices: [property, command, cloud_property, device_template_migration]
-      target:
-        description:
-          - The device template id the item applies to, for example V(dtmi:contoso:thermostat;1). Required except
-            for V(device_template_migration).
-        type: str
-      path:
-        description:
-          - The property or command, as V(name) or V(component.name). Required except for
-            V(device_template_migration).
-        type: str
-      value:
-        description:
-          - The value to set, or the command's request payload (optional for a command).
-          - Required for V(property) and V(cloud_property).
-        type: raw
-      template:
-        description:
-          - The device template to migrate to; only and required for V(device_template_migration).
-        type: str
-  batch:
-    description:
-      - Run the job batch by batch, each of O(batch.value) devices or percent of the job's devices.
-      - An existing job's value is accepted when not set.
-    type: dict
-    suboptions:
-      type:
-        description: V(number) of devices or V(percentage) of the job's devices.
-        type: str
-        required: true
-        choices: [number, percentage]
-      value:
-        description: The batch size, greater than 0 (at most 100 for a percentage).
-        type: float
-        required: true
-  cancellation_threshold:
-    description:
-      - Cancel the job once more devices failed than this. The job then has status V(cancelled); with O(wait=true)
-        the module fails and says that the threshold stopped the job and how many devices failed.
-      - An existing job's value is accepted when not set.
-    type: dict
-    suboptions:
-      type:
-        description: V(number) of devices or V(percentage) of the devices.
-        type: str
-        required: true
-        choices: [number, percentage]
-      value:
-        description: The threshold, greater than 0 (at most 100 for a percentage).
-        type: float
-        required: true
-      batch:
-        description: Apply the threshold to each batch (V(true)) instead of the whole job.
-        type: bool
-        default: false
-  organizations:
-    description:
-      - The organization the job belongs to, as a list of exactly one organization id.
-      - An existing job's value is accepted when not set.
-    type: list
-    elements: str
   fail_on_device_failures:
     description:
       - With O(wait=true), fail when any device failed even though the job completed. The failed devices are in
@@ -153,6 +78,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - azure_iot.jobs.iotcentral_job_request
   - azure_iot.jobs.connection
   - azure_iot.jobs.iotcentral_auth
   - azure_iot.jobs.wait
@@ -351,7 +277,8 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC,
+                                                                            IOTCENTRAL_JOB_REQUEST_ARGSPEC)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import CentralJob
@@ -364,29 +291,9 @@ def argument_spec():
         job_id=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "stopped", "running"]),
         rerun=dict(type="str"),
-        display_name=dict(type="str"),
-        description=dict(type="str"),
-        group=dict(type="str"),
-        data=dict(type="list", elements="dict", options=dict(
-            type=dict(type="str", required=True,
-                      choices=["property", "command", "cloud_property", "device_template_migration"]),
-            target=dict(type="str"),
-            path=dict(type="str"),
-            value=dict(type="raw"),
-            template=dict(type="str"),
-        )),
-        batch=dict(type="dict", options=dict(
-            type=dict(type="str", required=True, choices=["number", "percentage"]),
-            value=dict(type="float", required=True),
-        )),
-        cancellation_threshold=dict(type="dict", options=dict(
-            type=dict(type="str", required=True, choices=["number", "percentage"]),
-            value=dict(type="float", required=True),
-            batch=dict(type="bool", default=False),
-        )),
-        organizations=dict(type="list", elements="str"),
         fail_on_device_failures=dict(type="bool", default=True),
     )
+    spec.update(IOTCENTRAL_JOB_REQUEST_ARGSPEC)
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTCENTRAL_ARGSPEC)
     spec.update(WAIT_ARGSPEC)

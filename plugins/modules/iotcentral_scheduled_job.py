@@ -107,80 +107,8 @@ options:
         scheduled job.
       - Each run targets the group's members at the time it starts.
     type: str
-  data:
-    description:
-      - What each run does on each device; all items must have the same O(data[].type). Required to create the
-        scheduled job. When set, the whole list is managed.
-    type: list
-    elements: dict
-    suboptions:
-      type:
-        description:
-          - V(property) sets a writable device property, V(cloud_property) a cloud property, V(command) runs a
-            command, V(device_template_migration) moves the devices to the template O(data[].template).
-        type: str
-        required: true
-        choices: [property, command, cloud_property, device_template_migration]
-      target:
-        description:
-          - The device template id the item applies to, for example V(dtmi:contoso:thermostat;1). Required except
-            for V(device_template_migration).
-        type: str
-      path:
-        description:
-          - The property or command, as V(name) or V(component.name). Required except for
-            V(device_template_migration).
-        type: str
-      value:
-        description:
-          - The value to set, or the command's request payload (optional for a command).
-          - Required for V(property) and V(cloud_property).
-        type: raw
-      template:
-        description:
-          - The device template to migrate to; only and required for V(device_template_migration).
-        type: str
-  batch:
-    description:
-      - Run each job batch by batch, each of O(batch.value) devices or percent of the job's devices.
-      - An existing scheduled job's value is kept when not set.
-    type: dict
-    suboptions:
-      type:
-        description: V(number) of devices or V(percentage) of the job's devices.
-        type: str
-        required: true
-        choices: [number, percentage]
-      value:
-        description: The batch size, greater than 0 (at most 100 for a percentage).
-        type: float
-        required: true
-  cancellation_threshold:
-    description:
-      - Cancel a run once more devices failed than this.
-      - An existing scheduled job's value is kept when not set.
-    type: dict
-    suboptions:
-      type:
-        description: V(number) of devices or V(percentage) of the devices.
-        type: str
-        required: true
-        choices: [number, percentage]
-      value:
-        description: The threshold, greater than 0 (at most 100 for a percentage).
-        type: float
-        required: true
-      batch:
-        description: Apply the threshold to each batch (V(true)) instead of the whole job.
-        type: bool
-        default: false
-  organizations:
-    description:
-      - The organization the scheduled job belongs to, as a list of exactly one organization id.
-      - An existing scheduled job's value is kept when not set.
-    type: list
-    elements: str
 extends_documentation_fragment:
+  - azure_iot.jobs.iotcentral_job_request
   - azure_iot.jobs.connection
   - azure_iot.jobs.iotcentral_auth
   - azure_iot.jobs.attributes
@@ -346,7 +274,8 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC,
+                                                                            IOTCENTRAL_JOB_REQUEST_ARGSPEC)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral_scheduled import (
@@ -369,28 +298,8 @@ def argument_spec():
                 occurrences=dict(type="int"),
             )),
         )),
-        display_name=dict(type="str"),
-        description=dict(type="str"),
-        group=dict(type="str"),
-        data=dict(type="list", elements="dict", options=dict(
-            type=dict(type="str", required=True,
-                      choices=["property", "command", "cloud_property", "device_template_migration"]),
-            target=dict(type="str"),
-            path=dict(type="str"),
-            value=dict(type="raw"),
-            template=dict(type="str"),
-        )),
-        batch=dict(type="dict", options=dict(
-            type=dict(type="str", required=True, choices=["number", "percentage"]),
-            value=dict(type="float", required=True),
-        )),
-        cancellation_threshold=dict(type="dict", options=dict(
-            type=dict(type="str", required=True, choices=["number", "percentage"]),
-            value=dict(type="float", required=True),
-            batch=dict(type="bool", default=False),
-        )),
-        organizations=dict(type="list", elements="str"),
     )
+    spec.update(IOTCENTRAL_JOB_REQUEST_ARGSPEC)
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTCENTRAL_ARGSPEC)
     return spec
