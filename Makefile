@@ -43,7 +43,7 @@ changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
 
 ansible-lint: venv
-	$(ANSIBLE_ENV) $(BIN)/ansible-lint --offline playbooks
+	$(ANSIBLE_ENV) $(BIN)/ansible-lint --offline playbooks roles tests/integration/targets
 
 sanity: venv
 	tests/utils/sanity.sh
