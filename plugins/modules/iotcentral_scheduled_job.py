@@ -274,8 +274,8 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC,
-                                                                            IOTCENTRAL_JOB_REQUEST_ARGSPEC)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
+    COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC, IOTCENTRAL_JOB_REQUEST_ARGSPEC)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral_scheduled import (

@@ -128,8 +128,8 @@ def retry_warnings(result, method_path):
     (429, None, 1, "ThrottlingException", r"1\.0"),  # no Retry-After (as IoT Hub answers): back-off, 1 s floor
     (503, None, 2, "ServiceUnavailable", r"(0\.[1-9]|1\.0|1\.[0-9]|2\.0)"),  # jittered back-off, 0.1 s floor
 ])
-def test_throttled_or_unavailable_create_is_retried_once_per_answer(emulator, run, status, retry_after, count,
-                                                                     code, delay):
+def test_throttled_or_unavailable_create_is_retried_once_per_answer(
+        emulator, run, status, retry_after, count, code, delay):
     fault(emulator, "PUT /jobs/v2/{id}", status=status, retry_after=retry_after, count=count)
     result = run("iothub_scheduled_job", hub_args(emulator, "throttled"))
     assert not result.get("failed") and result["changed"] and result["job"]["job_id"] == "throttled"
