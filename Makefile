@@ -12,7 +12,7 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/azure_iot/jobs
 # Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
 
-.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration clean
+.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration package bench clean
 
 all: test
 
@@ -31,7 +31,7 @@ demo: venv
 	$(ANSIBLE_ENV) $(BIN)/python -m emulator.run_with --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \
 	  --seed 42 --tier S1 --time-scale 20 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: lint unit sanity integration
+test: lint unit sanity integration package
 	@echo "All test stages passed."
 
 lint: ruff changelog-lint ansible-lint
@@ -54,6 +54,15 @@ unit: venv
 
 integration: venv
 	tests/utils/integration.sh
+
+# Build the collection tarball, check its contents, install it into a clean virtualenv and run modules from it,
+# make an execution-environment context with ansible-builder, lint and render the docs with antsibull-docs.
+package: venv
+	tests/utils/package_check.sh
+
+# Every benchmark against one emulator, side by side; a table of ratios (docs/performance.md has one run's figures).
+bench: venv
+	$(ANSIBLE_ENV) $(BIN)/python -m bench
 
 clean:
 	rm -rf build tests/output .pytest_cache .ruff_cache
