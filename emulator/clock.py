@@ -13,6 +13,14 @@ from .timefmt import utcnow
 MAX_REAL_NAP = 0.5  # seconds: long waits are cut into naps so a changed time scale takes effect quickly
 
 
+async def cancel_tasks(owners):
+    """Cancel the running `task` of each owner (a job, a scheduled job) and wait until every one has stopped."""
+    tasks = [owner.task for owner in owners if owner.task and not owner.task.done()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class Clock:
     """A monotonic emulated clock: `elapsed()` advances `scale` emulated seconds per real second."""
 

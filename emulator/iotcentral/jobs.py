@@ -18,7 +18,7 @@ import logging
 import math
 import re
 
-from ..clock import Timeline
+from ..clock import Timeline, cancel_tasks
 from ..iothub.registry import draw
 from ..timefmt import iso7
 from .errors import central_error
@@ -256,10 +256,7 @@ class JobEngine:
         return self._start(CentralJob(rerun_id, copy.deepcopy(job.spec), failed))
 
     async def close(self):
-        tasks = [job.task for job in self.jobs.values() if job.task and not job.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_tasks(self.jobs.values())
         self.jobs.clear()
 
     # --- the state machine ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import logging
 import uuid
 from datetime import date, timedelta, timezone
 
+from ..clock import cancel_tasks
 from ..errors import ApiError
 from ..timefmt import parse_iso
 from .errors import central_error
@@ -204,10 +205,7 @@ class ScheduledJobs:
         return [jobs[jid] for jid in reversed(item.runs) if jid in jobs]
 
     async def close(self):
-        tasks = [item.task for item in self.items.values() if item.task and not item.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_tasks(self.items.values())
         self.items.clear()
 
     # --- the scheduler ----------------------------------------------------------------------------------------

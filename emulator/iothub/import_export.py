@@ -19,6 +19,7 @@ import tempfile
 import uuid
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from ..clock import cancel_tasks
 from ..errors import hub_error
 from ..timefmt import iso7
 
@@ -173,10 +174,7 @@ class ImportExportEngine:
         return job
 
     async def close(self):
-        tasks = [job.task for job in self.jobs.values() if job.task and not job.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_tasks(self.jobs.values())
         self.jobs.clear()
 
     # --- the state machine ------------------------------------------------------------------------------------

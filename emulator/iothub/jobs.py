@@ -15,7 +15,7 @@ import asyncio
 import heapq
 import logging
 
-from ..clock import Timeline
+from ..clock import Timeline, cancel_tasks
 from ..errors import hub_error
 from ..query import QuerySyntaxError, parse_condition
 from ..timefmt import iso7
@@ -114,10 +114,7 @@ class JobEngine:
         return [row for job in self.jobs.values() for row in job.rows.values()]
 
     async def close(self):
-        tasks = [job.task for job in self.jobs.values() if job.task and not job.task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_tasks(self.jobs.values())
         self.jobs.clear()
 
     # --- the state machine ------------------------------------------------------------------------------------

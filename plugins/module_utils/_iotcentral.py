@@ -105,12 +105,17 @@ def device_status_to_ansible(item):
     return {"device_id": item.get("id"), "status": item.get("status")}
 
 
-def get_job(client, job_id):
-    """The Job body, or None when the application has no such job."""
-    response = client.get(JOB_PATH, path_params={"job_id": job_id}, not_found_ok=True)
+def get_resource(client, path, job_id):
+    """The body at `path` (a job or a scheduled job, by id), or None when the application has none."""
+    response = client.get(path, path_params={"job_id": job_id}, not_found_ok=True)
     if response is None or response.status == 404:
         return None
     return response.body
+
+
+def get_job(client, job_id):
+    """The Job body, or None when the application has no such job."""
+    return get_resource(client, JOB_PATH, job_id)
 
 
 def list_jobs(client):
@@ -212,10 +217,6 @@ def _data_to_api(item):
     if item["value"] is not None:
         body["value"] = item["value"]
     return body
-
-
-def _limit_to_api(limit):
-    return None if limit is None else dict(limit)
 
 
 def count_group_devices(client, group_id):

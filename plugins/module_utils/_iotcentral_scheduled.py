@@ -33,6 +33,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import 
     REQUEST_OPTIONS,
     CentralJob,
     check_job_request,
+    get_resource,
     job_to_ansible,
 )
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import format_time, parse_time
@@ -78,10 +79,7 @@ def scheduled_job_to_ansible(body):
 
 def get_scheduled_job(client, job_id):
     """The ScheduledJob body, or None when the application has no such scheduled job."""
-    response = client.get(SCHEDULED_JOB_PATH, path_params={"job_id": job_id}, not_found_ok=True)
-    if response is None or response.status == 404:
-        return None
-    return response.body
+    return get_resource(client, SCHEDULED_JOB_PATH, job_id)
 
 
 def scheduled_job_runs(client, job_id):

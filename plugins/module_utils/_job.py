@@ -168,8 +168,7 @@ class JobEngine(object):
         return self.job.get(self.client) or {}
 
     def _until_terminal(self, job, deadline):
-        terminal = self.job.terminal
-        terminal = terminal | frozenset(getattr(self.job, "paused", ()))
+        terminal = self.job.terminal | frozenset(getattr(self.job, "paused", ()))
         return wait_for(self._poll, self.job.status, lambda j: not j or self.job.status(j) in terminal, deadline,
                         self.wait.sleep, first=job)
 
@@ -294,7 +293,7 @@ class JobEngine(object):
         job = self._existing("rerun")
         if not self.job.can_rerun(job):
             raise JobFailure(self.job.rerun_refusal(job), {"changed": False, "job": job})
-        if not self.counts_failed(job):
+        if not self.job.counts(job)[0]:
             self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
             return self._result(False, job)
         if self.check_mode:
@@ -328,6 +327,3 @@ class JobEngine(object):
             if err.status in (400, 409):
                 raise JobFailure(self.job.rerun_refusal(job, err), details) from err
             raise
-
-    def counts_failed(self, job):
-        return self.job.counts(job)[0]

@@ -31,6 +31,12 @@ options:
       - Also return the twin of each device in RV(devices). Without it only the ids are read.
     type: bool
     default: false
+  count_only:
+    description:
+      - Only count the devices, with one C(SELECT COUNT() FROM devices) query, and return RV(count) without
+        RV(device_ids). Cannot be used with O(include_twins).
+    type: bool
+    default: false
   page_size:
     description:
       - Devices per page of the query (C(x-ms-max-item-count)); IoT Hub chooses when not set. 1 to 1000.
@@ -76,7 +82,7 @@ EXAMPLES = r"""
 RETURN = r"""
 device_ids:
   description: The ids of the selected devices, sorted.
-  returned: always
+  returned: unless O(count_only=true)
   type: list
   elements: str
   sample: ["device-00001", "device-00002"]
@@ -121,7 +127,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import normalize_query, query_devices
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
+    count_devices, normalize_query, query_devices)
 
 PAGE_SIZE_RANGE = (1, 1000)
 
@@ -130,6 +137,7 @@ def argument_spec():
     spec = dict(
         query=dict(type="str", default="*"),
         include_twins=dict(type="bool", default=False),
+        count_only=dict(type="bool", default=False),
         page_size=dict(type="int"),
     )
     spec.update(COMMON_ARGSPEC)
@@ -147,10 +155,13 @@ def check(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=[("count_only", "include_twins")])
     params = module.params
     try:
         query = check(params)
+        if params["count_only"]:
+            module.exit_json(changed=False, query=query, count=count_devices(iothub_client(module), query))
         found = query_devices(iothub_client(module), query, twins=params["include_twins"],
                               page_size=params["page_size"])
     except CollectionError as e:

@@ -66,3 +66,12 @@ def test_api_error_is_reported_with_its_details(run_module):
     outcome = run_module(module, dict(CONN, query="tags.x == 1"), client=client)
     assert outcome.failed and outcome.result["status"] == 400 and outcome.result["error_code"] == "BadRequest"
     assert outcome.result["method"] == "POST" and outcome.result["path"] == QUERY
+
+
+def test_count_only_is_one_count_query(run_module):
+    client = FakeClient([pages("POST", QUERY, [[{"numberOfDevices": 42}]],
+                               json={"query": "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.ring = 'x'"})])
+    outcome = run_module(module, dict(CONN, query="tags.ring = 'x'", count_only=True), client=client)
+    client.assert_done()
+    assert client.calls == [("POST", QUERY)]
+    assert outcome.result == {"changed": False, "query": "tags.ring = 'x'", "count": 42}
