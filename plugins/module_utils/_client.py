@@ -13,7 +13,6 @@ shapes of the IoT Hub data plane, ARM and IoT Central into ApiError, and both pa
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import json as jsonlib
 import math
@@ -33,6 +32,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     TransportError,
     redact,
 )
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import parse_rfc1123
 
 try:
     import requests
@@ -194,22 +194,12 @@ def retry_after_seconds(headers, now=None):
 
 
 def _seconds_until(http_date, server_date, now):
-    try:
-        target = email.utils.parsedate_to_datetime(http_date)
-    except (TypeError, ValueError, IndexError):
+    target = parse_rfc1123(http_date)
+    if target is None:
         return None
-    reference = None
-    if server_date:
-        try:
-            reference = email.utils.parsedate_to_datetime(server_date)
-        except (TypeError, ValueError, IndexError):
-            reference = None
+    reference = parse_rfc1123(server_date) if server_date else None
     if reference is None:
         reference = datetime.fromtimestamp(time.time() if now is None else now, tz=timezone.utc)
-    if target.tzinfo is None:
-        target = target.replace(tzinfo=timezone.utc)
-    if reference.tzinfo is None:
-        reference = reference.replace(tzinfo=timezone.utc)
     return (target - reference).total_seconds()
 
 
@@ -358,6 +348,17 @@ class Client(object):
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+    def get_or_none(self, path, **kwargs):
+        """The body at `path`, or None when the service answers 404: the one way to ask "does it exist?"."""
+        response = self.request("GET", path, not_found_ok=True, **kwargs)
+        return None if response.status == 404 else response.body
+
+    def delete_if_exists(self, path, **kwargs):
+        """DELETE `path`; the Response, or None when the service answers 404 (already gone)."""
+        kwargs.setdefault("ok", (200, 202, 204))
+        response = self.request("DELETE", path, not_found_ok=True, **kwargs)
+        return None if response.status == 404 else response
 
     def _headers(self, body, extra):
         headers = {"Accept": "application/json", "User-Agent": self.user_agent}

@@ -44,7 +44,7 @@ class CollectionError(Exception):
     def __init__(self, msg, **details):
         super().__init__(msg)
         self.msg = msg
-        self.details = details
+        self.fields = details
 
     def __str__(self):
         return self.msg
@@ -56,7 +56,7 @@ class CollectionError(Exception):
 
     def to_fail_json(self):
         """Keyword arguments for module.fail_json(): msg plus the details that are set."""
-        result = {key: value for key, value in self.details.items() if value is not None}
+        result = {key: value for key, value in self.fields.items() if value is not None}
         result["msg"] = self.msg
         return result
 
@@ -108,12 +108,10 @@ class ApiError(CollectionError):
             text += " (request id %s)" % self.request_id
         return text
 
+    def details(self):
+        """status, error_code, request_id, method and path: what a result or another error carries of this one."""
+        return dict(status=self.status, error_code=self.code, request_id=self.request_id, method=self.method,
+                    path=self.path)
+
     def to_fail_json(self):
-        return dict(
-            msg=self.msg,
-            status=self.status,
-            error_code=self.code,
-            request_id=self.request_id,
-            method=self.method,
-            path=self.path,
-        )
+        return dict(self.details(), msg=self.msg)

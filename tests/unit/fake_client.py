@@ -122,6 +122,15 @@ class FakeClient(object):
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
 
+    def get_or_none(self, path, **kwargs):
+        response = self.request("GET", path, not_found_ok=True, **kwargs)
+        return None if response.status == 404 else response.body
+
+    def delete_if_exists(self, path, **kwargs):
+        kwargs.setdefault("ok", (200, 202, 204))
+        response = self.request("DELETE", path, not_found_ok=True, **kwargs)
+        return None if response.status == 404 else response
+
     def iter_continuation(self, method, path, *, path_params=None, params=None, json=None, page_size=None):
         expected, request = self._next(method, path, "pages", path_params=path_params, params=params, json=json,
                                        page_size=page_size)
