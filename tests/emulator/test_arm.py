@@ -284,7 +284,6 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
     from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
     from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import EntraAuth, arm_scope
     from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
-    from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_hub_path
 
     env = arm.emulator.env
     params = {"subscription_id": env["AZURE_SUBSCRIPTION_ID"], "resource_group": env["AZURE_RESOURCE_GROUP"],
@@ -293,10 +292,10 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
                      client_id=env["AZURE_CLIENT_ID"], client_secret=env["AZURE_CLIENT_SECRET"],
                      authority_host=env["AZURE_AUTHORITY_HOST"], ca_path=arm.emulator.ca)
     client = Client(env["AZURE_ARM_ENDPOINT"], auth, api_version=API_VERSION, ca_path=arm.emulator.ca)
-    client.hub_path = arm_hub_path(params)
+    arm_hub = _arm.ArmHub.from_params(params)
     for _number in range(22):
         arm.wait(arm.export()["jobId"])
-    collection = _arm.list_jobs(client, params)
+    collection = _arm.list_jobs(client, arm_hub)
     sdk_client, rg, hub = mgmt
     sdk = list(sdk_client.iot_hub_resource.list_jobs(rg, hub))
     assert len(collection) == len(sdk) == 22
@@ -304,5 +303,5 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
         assert (mine["job_id"], mine["type"], mine["status"]) == (theirs.job_id, theirs.type, theirs.status)
         assert mine["start_time"] == theirs.start_time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert mine["end_time"] == theirs.end_time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert mine == _arm.get_job(client, params, theirs.job_id)
-    assert _arm.get_job(client, params, "no-such-job") is None
+        assert mine == _arm.get_job(client, arm_hub, theirs.job_id)
+    assert _arm.get_job(client, arm_hub, "no-such-job") is None

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine, JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WaitOptions
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
@@ -74,7 +74,7 @@ def engine(client, clock=None, check_mode=False, diff=False, wait=False, timeout
            fail_on_device_failures=True, queue_when_busy=False, **overrides):
     clock = clock or Clock()
     job = ScheduledJob.from_params(params(**overrides), now=lambda: NOW)
-    return JobEngine(client, job, check_mode=check_mode, diff=diff, wait=WaitOptions(wait, timeout, sleep),
+    return Lifecycle(client, job, check_mode=check_mode, diff=diff, wait=WaitOptions(wait, timeout, sleep),
                      fail_on_device_failures=fail_on_device_failures, queue_when_busy=queue_when_busy,
                      warn=(warnings.append if warnings is not None else None), clock=clock, sleep=clock.sleep)
 

@@ -169,7 +169,6 @@ def test_absent_in_check_mode_cancels_nothing(run_module):
 
 def arm_client(script):
     client = FakeClient(script)
-    client.hub_path = HUB
     return client
 
 

@@ -22,7 +22,7 @@ CANCEL = "/jobs/v2/{job_id}/cancel"
 
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch):
-    monkeypatch.setattr(_iothub, "_utcnow", lambda: NOW)
+    monkeypatch.setattr(_iothub, "utcnow", lambda: NOW)
 
 
 def args(**overrides):
