@@ -6,13 +6,14 @@
 
     client = FakeClient([
         expect("GET", "/jobs/v2/{job_id}", path_params={"job_id": "j1"}, status=404),
-        expect("PUT", "/jobs/v2/{job_id}", json=ANY, body={...}),
+        expect("PUT", "/jobs/v2/{job_id}", json={...the exact body...}, body={...}),
         pages("POST", "/devices/query", [[{...}], [{...}]], json={"query": "..."}),
     ])
     ... code under test ...
     client.assert_done()
     assert client.calls == [("GET", "/jobs/v2/{job_id}"), ("PUT", "/jobs/v2/{job_id}"), ...]
 
+`json` is compared exactly and defaults to None (no body), so every test pins what is sent; `json=ANY` opts out.
 Each HTTP exchange (one per page for iter_continuation) is appended to `client.calls` as (METHOD, path template) and
 to `client.requests` with its details.
 """
@@ -38,7 +39,7 @@ ANY = _Any()
 
 
 class Expected(object):
-    def __init__(self, method, path, path_params=ANY, params=ANY, json=ANY, status=200, body=None, headers=None,
+    def __init__(self, method, path, path_params=ANY, params=ANY, json=None, status=200, body=None, headers=None,
                  raises=None, pages=None, page_size=ANY):
         self.method = method
         self.path = path

@@ -34,6 +34,10 @@ TWIN_REQUEST = {
 }
 
 
+def put(**answer):
+    """The create request (exactly this body) and its scripted answer."""
+    return expect("PUT", JOB, json=TWIN_REQUEST, **answer)
+
 def twin_job(status="queued", stats=None, **changes):
     """A full JobResponse as the emulator answers (PUT and GET)."""
     body = dict(TWIN_REQUEST, status=status, createdTime="2026-11-23T08:00:00.2000000Z",
@@ -99,14 +103,14 @@ def test_create_sends_the_request_and_returns_the_job_as_the_hub_answers():
 
 
 def test_create_when_get_answers_unknown_type_and_status():
-    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), expect("PUT", JOB, body=twin_job())])
+    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), put(body=twin_job())])
     assert engine(client).present()["changed"] is True
     assert client.calls == [GET, PUT]
 
 
 def test_create_with_sparse_put_answer_gets_the_job_once():
     client = FakeClient([get_job(404),
-                         expect("PUT", JOB, body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
@@ -117,7 +121,7 @@ def test_create_with_sparse_put_answer_gets_the_job_once():
 
 def test_create_with_sparse_answer_and_job_not_visible_yet_uses_the_request():
     client = FakeClient([get_job(404),
-                         expect("PUT", JOB, body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(404)])
     job = engine(client).present()["job"]
     assert (job["status"], job["query"], job["max_execution_time"]) == ("queued", "tags.ring = 'canary'", 3600)
@@ -141,7 +145,7 @@ def test_create_device_method_request_body():
 
 
 def test_create_in_diff_mode_shows_nothing_before():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job())])
+    client = FakeClient([get_job(404), put(body=twin_job())])
     result = engine(client, diff=True).present()
     assert result["diff"] == {"before": {}, "after": result["job"]}
 
@@ -211,7 +215,7 @@ def test_conflicting_type():
 
 
 def test_conflict_after_409_on_create():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(409, "JobAlreadyExists", method="PUT")),
+    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
                          get_job(200, twin_job(queryCondition="*"))])
     with pytest.raises(JobFailure) as info:
         engine(client).present()
@@ -220,7 +224,7 @@ def test_conflict_after_409_on_create():
 
 
 def test_409_after_retried_put_gets_and_compares():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(409, "JobAlreadyExists", method="PUT")),
+    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
                          get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
@@ -230,7 +234,7 @@ def test_409_after_retried_put_gets_and_compares():
 
 
 def test_other_create_errors_propagate():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(400, "ArgumentInvalid", method="PUT"))])
+    client = FakeClient([get_job(404), put(raises=api_error(400, "ArgumentInvalid", method="PUT"))])
     with pytest.raises(ApiError) as info:
         engine(client).present()
     assert info.value.status == 400
@@ -262,7 +266,8 @@ def test_check_mode_counts_all_devices_for_star():
 
 def test_check_mode_reports_a_query_the_hub_cannot_evaluate():
     bad = api_error(400, "ArgumentInvalid", "Syntax error near 'AND'", method="POST", path=QUERY)
-    client = FakeClient([get_job(404), pages("POST", QUERY, [bad])])
+    sql = "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.a = 1 AND"
+    client = FakeClient([get_job(404), pages("POST", QUERY, [bad], json={"query": sql})])
     with pytest.raises(ValidationError) as info:
         engine(client, check_mode=True, query="tags.a = 1 AND").present()
     failure = info.value.to_fail_json()
@@ -282,7 +287,7 @@ def test_check_mode_unchanged_is_one_get_and_never_waits():
 
 def test_wait_to_success():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("queued")),
+    client = FakeClient([get_job(404), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 4, 0, running=6))),
                          get_job(200, twin_job("running", stats(10, 8, 0, running=2))),
                          get_job(200, twin_job("completed", stats(10, 10, 0), endTime="2026-11-23T08:00:15Z"))])
@@ -312,7 +317,7 @@ def test_wait_to_device_failure_fails_with_device_results():
     clock = Clock()
     second = dict(FAILED_ROW, deviceId="sim-0007", outcome=None,
                   error={"code": "GatewayTimeout", "description": "Timed out waiting for the response from device."})
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("running")),
+    client = FakeClient([get_job(404), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(10, 8, 2))),
                          pages("POST", QUERY, [[FAILED_ROW], [second]], json={"query": FAILED_ROWS_SQL})])
     with pytest.raises(JobFailure) as info:
@@ -337,7 +342,7 @@ def test_wait_to_device_failure_fails_with_device_results():
 
 
 def test_wait_with_device_failures_accepted():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("completed", stats(10, 9, 1))),
+    client = FakeClient([get_job(404), put(body=twin_job("completed", stats(10, 9, 1))),
                          pages("POST", QUERY, [[FAILED_ROW]], json={"query": FAILED_ROWS_SQL})])
     result = engine(client, wait=True, fail_on_device_failures=False).present()
     assert client.calls == [GET, PUT, DEVQ]
@@ -347,7 +352,7 @@ def test_wait_with_device_failures_accepted():
 
 def test_wait_timeout_fails_and_says_the_job_keeps_running():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("queued")),
+    client = FakeClient([get_job(404), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 1, 0, running=9))),
                          get_job(200, twin_job("running", stats(10, 2, 0, running=8))),
                          get_job(200, twin_job("running", stats(10, 3, 0, running=7)))])
@@ -365,7 +370,7 @@ def test_wait_timeout_fails_and_says_the_job_keeps_running():
 
 
 def test_wait_for_failed_job_reports_the_reason():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job(
+    client = FakeClient([get_job(404), put(body=twin_job(
         "failed", stats(0, 0, 0), failureReason="The query condition is invalid"))])
     with pytest.raises(JobFailure) as info:
         engine(client, wait=True).present()
@@ -389,8 +394,8 @@ def busy():
 
 def test_busy_slot_then_free_with_queue_when_busy():
     clock, warnings = Clock(), []
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy()), expect("PUT", JOB, raises=busy()),
-                         expect("PUT", JOB, body=twin_job("queued"))])
+    client = FakeClient([get_job(404), put(raises=busy()), put(raises=busy()),
+                         put(body=twin_job("queued"))])
     result = engine(client, clock=clock, queue_when_busy=True, timeout=60, sleep=5, warnings=warnings).present()
     client.assert_done()
     assert client.calls == [GET, PUT, PUT, PUT]
@@ -401,7 +406,7 @@ def test_busy_slot_then_free_with_queue_when_busy():
 
 def test_busy_without_queue_when_busy_fails_at_once():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy())])
+    client = FakeClient([get_job(404), put(raises=busy())])
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock).present()
     client.assert_done()
@@ -416,7 +421,7 @@ def test_busy_without_queue_when_busy_fails_at_once():
 
 def test_busy_until_wait_timeout():
     clock = Clock()
-    client = FakeClient([get_job(404)] + [expect("PUT", JOB, raises=busy())] * 4)
+    client = FakeClient([get_job(404)] + [put(raises=busy())] * 4)
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock, queue_when_busy=True, timeout=30, sleep=5).present()
     client.assert_done()
@@ -427,7 +432,7 @@ def test_busy_until_wait_timeout():
 
 def test_queue_then_wait_share_one_deadline():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy()), expect("PUT", JOB, body=twin_job("running")),
+    client = FakeClient([get_job(404), put(raises=busy()), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(1, 1, 0)))])
     result = engine(client, clock=clock, queue_when_busy=True, wait=True, timeout=60, sleep=5).present()
     assert result["status_history"] == [{"status": "running", "elapsed": 5.0}, {"status": "completed", "elapsed": 10.0}]
