@@ -43,6 +43,7 @@ DATA_TYPE_TO_API = {"property": "property", "command": "command", "cloud_propert
                     "device_template_migration": "deviceTemplateMigration"}
 DATA_TYPE_FROM_API = dict((v, k) for k, v in DATA_TYPE_TO_API.items())
 
+
 def _limit_to_ansible(limit, with_batch=False):
     if not isinstance(limit, dict):
         return None

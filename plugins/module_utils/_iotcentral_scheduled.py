@@ -213,10 +213,10 @@ class ScheduledCentralJob(Descriptor):
 
     # -- comparing ---------------------------------------------------------------------------------------------
 
-    def compare(self, existing):
+    def compare(self, job):
         """The managed options of the existing scheduled job and the request laid over them. A start naming the
         same instant keeps the service's spelling."""
-        before = dict((key, existing.get(key)) for key in MANAGED)
+        before = dict((key, job.get(key)) for key in MANAGED)
         after = dict((key, before[key] if self.request.get(key) is None else self.request[key]) for key in MANAGED)
         schedule = self.request.get("schedule")
         if schedule is not None and before["schedule"]:

@@ -141,7 +141,6 @@ def parse_start_time(value, now):
     return moment
 
 
-
 # --- projections ----------------------------------------------------------------------------------------------
 
 def _empty_to_none(value):

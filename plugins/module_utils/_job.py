@@ -111,8 +111,8 @@ class Descriptor(abc.ABC):
     def conflict_message(self, before, after, differences):
         """The failure when the job exists with another request (and cannot be updated)."""
         return ("job %r already exists with a different request (%s differ); an %s cannot be changed once "
-                "submitted: choose a new job_id to submit this request" % (self.job_id, ", ".join(differences),
-                                                                          self.noun))
+                "submitted: choose a new job_id to submit this request"
+                % (self.job_id, ", ".join(differences), self.noun))
 
     def missing_message(self, action):
         """The failure when a task acts on a job that must exist and does not."""

@@ -52,14 +52,14 @@ def check_not_blank(value, option):
 def check_range(value, option, low, high, unit="seconds"):
     """low <= value <= high (None passes: the option is not set)."""
     if value is not None and not low <= value <= high:
-        raise ValidationError("%s must be between %d and %d%s, got %s" % (option, low, high,
-                                                                         " " + unit if unit else "", value))
+        unit = " " + unit if unit else ""
+        raise ValidationError("%s must be between %d and %d%s, got %s" % (option, low, high, unit, value))
     return value
 
 
 def check_positive(value, option, unit="seconds"):
     """value > 0 (None passes: the option is not set)."""
     if value is not None and value <= 0:
-        raise ValidationError("%s must be %sgreater than 0, got %s" % (option, "a number of %s " % unit if unit
-                                                                        else "", value))
+        what = "a number of %s " % unit if unit else ""
+        raise ValidationError("%s must be %sgreater than 0, got %s" % (option, what, value))
     return value

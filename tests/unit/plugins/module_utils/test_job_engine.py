@@ -38,6 +38,7 @@ def put(**answer):
     """The create request (exactly this body) and its scripted answer."""
     return expect("PUT", JOB, json=TWIN_REQUEST, **answer)
 
+
 def twin_job(status="queued", stats=None, **changes):
     """A full JobResponse as the emulator answers (PUT and GET)."""
     body = dict(TWIN_REQUEST, status=status, createdTime="2026-11-23T08:00:00.2000000Z",

@@ -47,6 +47,7 @@ def put(**answer):
     """The create request (exactly this body) and its scripted answer."""
     return expect("PUT", JOB, json=REQUEST, **answer)
 
+
 def job(status="running", job_id="fw-1", **progress):
     counts = {"total": 10, "pending": 5, "completed": 5, "failed": 0}
     counts.update(progress)
@@ -337,8 +338,7 @@ def test_wait_on_a_stopped_job_fails_at_once(run_module):
 
 def test_create_busy(run_module):
     client = FakeClient([expect("GET", JOB, status=404),
-                         put(raises=api_error(409, "TooManyRunningJobs", "5 jobs", method="PUT",
-                                                             path=JOB))])
+                         put(raises=api_error(409, "TooManyRunningJobs", "5 jobs", method="PUT", path=JOB))])
     outcome = run_module(module, args(), client=client)
     assert outcome.failed and "runs at most 5 at the same time" in outcome.msg
 

@@ -319,8 +319,8 @@ def test_update_while_a_run_is_active_is_explained(run_module):
 
 def test_other_api_errors_pass_through(run_module):
     invalid = api_error(400, "InvalidJob", "group: no device group", method="PATCH", path=SCHEDULED)
-    client = FakeClient([expect("GET", SCHEDULED, body=server()), expect("PATCH", SCHEDULED, json={"group": "nope"},
-                                                                              raises=invalid)])
+    client = FakeClient([expect("GET", SCHEDULED, body=server()),
+                         expect("PATCH", SCHEDULED, json={"group": "nope"}, raises=invalid)])
     outcome = run_module(module, dict(CONN, job_id="nightly", group="nope"), client=client)
     assert outcome.failed and outcome.result["error_code"] == "InvalidJob"
 

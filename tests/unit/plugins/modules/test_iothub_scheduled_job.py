@@ -93,6 +93,7 @@ def put(**answer):
     """The create request (exactly this body) and its scripted answer."""
     return expect("PUT", JOB, json=REQUEST, **answer)
 
+
 def full_job(status="queued", **changes):
     body = {"jobId": "fw-1", "type": "scheduleUpdateTwin", "queryCondition": "tags.ring = 'canary'",
             "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600, "status": status,
