@@ -32,6 +32,7 @@ def _build(module, base_url, auth, api_version):
         api_version=api_version,
         timeout=params.get("timeout"),
         max_retries=params.get("max_retries"),
+        retry_budget=params.get("retry_budget") or 300.0,
         validate_certs=params.get("validate_certs", True),
         ca_path=params.get("ca_path"),
         warn=module.warn,

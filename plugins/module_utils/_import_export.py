@@ -205,9 +205,9 @@ class DataPlane(object):
         body = self.client.get_or_none(JOB_PATH, path_params={"job_id": job_id})
         return job_to_ansible(body) if body is not None else None
 
-    def active_jobs(self):
-        raws = self.client.get(LIST_PATH).body or []
-        return [(job_to_ansible(raw), raw) for raw in raws if raw.get("status") in ACTIVE]
+    def list_jobs(self):
+        """(job, raw JobProperties) of every import/export job the hub lists."""
+        return [(job_to_ansible(raw), raw) for raw in self.client.get(LIST_PATH).body or []]
 
     def create(self, request):
         return job_to_ansible(self.client.post(CREATE_PATH, json=request.data_plane_body()).body)
@@ -235,9 +235,9 @@ class Arm(object):
         body = _arm.get_job_raw(self.client, self.hub, job_id)
         return arm_job_to_ansible(body) if body is not None else None
 
-    def active_jobs(self):
-        raws = _arm.list_jobs_raw(self.client, self.hub)
-        return [(arm_job_to_ansible(raw), raw) for raw in raws if raw.get("status") in ACTIVE]
+    def list_jobs(self):
+        """(job, raw JobResponse) of every job ARM lists for the hub."""
+        return [(arm_job_to_ansible(raw), raw) for raw in _arm.list_jobs_raw(self.client, self.hub)]
 
     def create(self, request):
         body = request.arm_body()
@@ -261,6 +261,8 @@ class ImportExportJob(Descriptor):
     noun = "import/export job"
     terminal = TERMINAL
     timeout_hint = "the job keeps running: follow it with job_id"
+    # POST /jobs/create (and ARM exportDevices / importDevices) starts a new job each time it is sent.
+    create_is_idempotent = False
 
     def __init__(self, api, request):
         super(ImportExportJob, self).__init__(request.job_id)
@@ -268,6 +270,7 @@ class ImportExportJob(Descriptor):
         self.request = request
         self.can_create = not request.job_id
         self._others = []  # the hub's other active jobs, seen by the last search
+        self._known = set()  # the ids of every job the hub listed before this task created one
 
     @property
     def label(self):
@@ -290,14 +293,29 @@ class ImportExportJob(Descriptor):
     def get(self, client):
         if self.job_id:
             return self.api.get(self.job_id)
-        active = self.api.active_jobs()
-        same = [job for job, raw in active if job["type"] == self.request.type and self.api.can_compare
-                and self.request.matches(raw)]
+        listed = self.api.list_jobs()
+        self._known = set(job["job_id"] for job, _raw in listed)
+        active = [(job, raw) for job, raw in listed if job["status"] in ACTIVE]
+        same = [job for job, raw in active if self._is_requested(job, raw) and self.api.can_compare]
         self._others = [job for job, _raw in active]
         if same:
             self.job_id = same[0]["job_id"]
             return same[0]
         return None
+
+    def _is_requested(self, job, raw):
+        """The type of this request and, where the API shows them, its parameters."""
+        return job["type"] == self.request.type and (not self.api.can_compare or self.request.matches(raw))
+
+    def find_created(self, client):
+        """After a create whose answer was lost: the job that request started, the one job of this request that the
+        hub lists now and did not list before (ids are the service's, so a new id is a job started since)."""
+        new = [job for job, raw in self.api.list_jobs() if job["job_id"] not in self._known
+               and self._is_requested(job, raw)]
+        if not new:
+            return None
+        self.job_id = new[0]["job_id"]
+        return new[0]
 
     def compare(self, job):
         return {"type": job["type"]}, {"type": self.request.type or job["type"]}

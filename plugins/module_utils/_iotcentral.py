@@ -21,7 +21,13 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
+    ApiError,
+    TransportError,
+    ValidationError,
+    after_own_attempt,
+    is_ambiguous,
+)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
@@ -376,6 +382,12 @@ class CentralLifecycle(Lifecycle):
             msg += "; the application answered: %s" % err.msg
         return self._failure(msg, job=job, err=err)
 
+    @staticmethod
+    def _at(job, state):
+        """Whether the job is where a stop (stopped) or a resume (pending, running or already ended) leaves it."""
+        status = job.get("status")
+        return status == "stopped" if state == "stopped" else status in STOPPABLE | TERMINAL
+
     def transition(self, state):
         """state "stopped" (stop a pending or running job) or "running" (resume a stopped job)."""
         action = "stop" if state == "stopped" else "resume"
@@ -387,8 +399,7 @@ class CentralLifecycle(Lifecycle):
             # refuse the call anyway.
             self.warn("job %r has already ended (it is %s): nothing to %s, and IoT Central would refuse to %s it"
                       % (self.job.job_id, status, action, action))
-        at_state = status == "stopped" if state == "stopped" else status in STOPPABLE
-        if finished or at_state:
+        if finished or self._at(job, state):
             result = self._result(False, job)
             if state == "running" and self.wait.wait and not self.check_mode:
                 self.wait_done(result, job, self._deadline())
@@ -398,17 +409,24 @@ class CentralLifecycle(Lifecycle):
         if self.check_mode:
             return self._result(True, dict(job, status=state), before=job)
         deadline = self._deadline()
+        changed = True
         try:
+            # Stopping a stopped job (or resuming a running one) changes nothing, so the client may retry the call.
             self.client.post(JOB_STOP_PATH if state == "stopped" else JOB_RESUME_PATH,
-                             path_params={"job_id": self.job.job_id}, ok=(200, 202, 204))
-        except ApiError as err:
-            if self.job.is_busy(err):
+                             path_params={"job_id": self.job.job_id}, ok=(200, 202, 204), idempotent=True)
+        except (ApiError, TransportError) as err:
+            if isinstance(err, ApiError) and self.job.is_busy(err):
                 raise self._failure(self.job.busy_message(err), job=job, err=err) from err
-            if err.status in (400, 409):
-                raise self._refused(job, action, err) from err
-            raise
+            refused = isinstance(err, ApiError) and err.status in (400, 409)
+            if not refused and not is_ambiguous(err):
+                raise
+            # A refusal after a retry (the first call's answer was lost) or a lost answer: the job's state decides.
+            current = self.job.get(self.client)
+            if current is None or not self._at(current, state):
+                raise self._refused(current or job, action, err) from err
+            changed = is_ambiguous(err) or after_own_attempt(err)
         after = self.job.get(self.client) or dict(job, status=state)
-        result = self._result(True, after, before=job)
+        result = self._result(changed, after, before=job)
         if state == "running" and self.wait.wait:
             self.wait_done(result, after, deadline)
         return result
@@ -437,31 +455,36 @@ class CentralLifecycle(Lifecycle):
                              progress={"total": failed, "pending": failed, "completed": 0, "failed": 0})
             return self._result(True, predicted, targeted_devices=failed)
         deadline = self._deadline()
-        created = self._start_rerun(target, job)
+        created, changed = self._start_rerun(target, job)
         if created is None:
             return self._result(False, job)
-        result = self._result(True, created)
+        result = self._result(changed, created)
         if self.wait.wait:
             target.wait_done(result, created, deadline)
         return result
 
     def _start_rerun(self, target, job):
-        """The rerun job as created (or as found after a lost answer); None when the service has nothing to rerun."""
+        """(the rerun job as created or as found after a lost answer, changed); (None, False) when the service has
+        nothing to rerun."""
         rerun_id = self.job.rerun_id
         try:
             response = self.client.put(JOB_RERUN_PATH, path_params={"job_id": self.job.job_id, "rerun_id": rerun_id})
-        except ApiError as err:
-            if self.job.is_busy(err):
-                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
-            if self.job.is_duplicate(err):
+        except (ApiError, TransportError) as err:
+            if is_ambiguous(err) or self.job.is_duplicate(err):
+                # Made by this task's earlier attempt (its answer was lost) or by another run.
                 created = target.job.get(self.client)
                 if created is None:
                     raise
-                return created
+                return created, is_ambiguous(err) or after_own_attempt(err)
+            if not isinstance(err, ApiError):
+                raise
+            if self.job.is_busy(err):
+                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
             if err.code == "NoFailedDevices":
                 self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
-                return None
+                return None, False
             if err.status in (400, 409):
                 raise self._refused(job, "rerun", err) from err
             raise
-        return job_to_ansible(_answered_job(self.client, response, rerun_id, {"id": rerun_id, "status": "pending"}))
+        answered = _answered_job(self.client, response, rerun_id, {"id": rerun_id, "status": "pending"})
+        return job_to_ansible(answered), True

@@ -14,6 +14,12 @@ required; everything else has a default that a descriptor overrides when its ser
 the states a module can ask for, as methods: `present()` for every kind, `absent()` for the kinds that can be cancelled
 or deleted (`Descriptor.remove`). IoT Central's stop, resume and rerun are in a subclass (`_iotcentral`).
 
+Exactly once, whatever the network does: after a write whose answer went wrong in a way that leaves open whether the
+service applied it (a 5xx, a dropped connection, a read timeout: `_errors.is_ambiguous`), the lifecycle reads the
+service's state and decides from it, never from the error alone. `changed` is true only when this task's own request
+made the change: a 409 to the first attempt means another run made the job; a 409 to a retry after a lost answer
+means this task's first attempt did (`_errors.after_own_attempt`). See docs/reliability.md.
+
 The engine only sees jobs already projected to the modules' snake_case dicts.
 """
 
@@ -22,13 +28,26 @@ from __future__ import annotations
 import abc
 import time
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, CollectionError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
+    ApiError,
+    CollectionError,
+    TransportError,
+    after_own_attempt,
+    is_ambiguous,
+)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import (
     Deadline,
     WaitOptions,
     backoff_delays,
     wait_for,
 )
+
+
+# How often a create that must not run twice is sent again after its answer was lost and the service holds no job
+# it started; how often a remove is sent again, or the job re-read, while it still reads as it did before.
+MAX_RESENDS = 2
+SETTLE_READS = 3
+SETTLE_PAUSE = 1.0
 
 
 class JobFailure(CollectionError):
@@ -125,6 +144,14 @@ class Descriptor(abc.ABC):
     # -- creating ------------------------------------------------------------------------------------------------
 
     can_create = True  # False: the task names a job to follow; a missing one is a failure (missing_message)
+    # True: sending the create twice cannot make two jobs (the id is the caller's), so the client may retry it and a
+    # lost answer is settled by reading the job. False (server-chosen ids): never sent twice blind; find_created()
+    # looks for the job the lost request started before the lifecycle creates again.
+    create_is_idempotent = True
+
+    def find_created(self, client):
+        """After a create whose answer was lost: the job it made, or None when the service holds none."""
+        return self.get(client)
 
     def before_create(self, warn):
         """Checks and warnings that need to know the job does not exist yet."""
@@ -166,6 +193,11 @@ class Descriptor(abc.ABC):
     def is_refused(err):
         """A remove refused because of the job's state."""
         return False
+
+    @staticmethod
+    def is_removed(job):
+        """Whether the job reads as removed (cancelled); a deleted one reads as None."""
+        return job.get("status") == "cancelled"
 
     def refusal(self, job, err=None):
         return "cannot cancel %s: it is %s" % (self.label, self.status(job))
@@ -259,25 +291,39 @@ class Lifecycle(object):
             predicted, extras = self.job.predict(self.client)
             return self._result(True, predicted, **extras)
         deadline = self._deadline()
-        result = self._result(True, self._create(deadline))
+        job, changed = self._create(deadline)
+        result = self._result(changed, job)
         if self.wait.wait:
             self.wait_done(result, result[self.job.result_key], deadline)
         return result
 
     def _create(self, deadline):
+        """(job, changed): the job this task asked for, and whether this task's request made it."""
         delays = backoff_delays(self.wait.sleep)
+        resends = 0
         while True:
             try:
-                return self.job.create(self.client)
-            except ApiError as err:
+                return self.job.create(self.client), True
+            except (ApiError, TransportError) as err:
                 if self.job.is_duplicate(err):
-                    # A retried create whose first attempt went through (or a concurrent twin): same request or not?
+                    # Made by this task's own earlier attempt (its answer was lost), or by another run: same request?
                     job = self.job.get(self.client)
                     if job is None:
                         raise
                     self._check_same(job)
-                    return job
-                if not self.job.is_busy(err):
+                    return job, after_own_attempt(err)
+                if is_ambiguous(err):
+                    job = self.job.find_created(self.client)
+                    if job is not None:
+                        self._check_same(job)
+                        return job, True
+                    if self.job.create_is_idempotent or resends >= MAX_RESENDS:
+                        raise
+                    resends += 1
+                    self.warn("%s: the answer to the create was lost (%s), and the service holds no job it started: "
+                              "creating it again (%d of %d)" % (self.job.noun, err.msg, resends, MAX_RESENDS))
+                    continue
+                if not isinstance(err, ApiError) or not self.job.is_busy(err):
                     raise
                 if not self.queue_when_busy:
                     raise self._failure(self.job.busy_message(err), err=err) from err
@@ -293,7 +339,15 @@ class Lifecycle(object):
         if self.check_mode:
             predicted = dict(job, **dict((key, after[key]) for key in differences))
             return self._result(True, predicted, before=job, differences=differences)
-        updated = self.job.update(self.client, job, before, after, differences)
+        try:
+            updated = self.job.update(self.client, job, before, after, differences)
+        except (ApiError, TransportError) as err:
+            if not is_ambiguous(err):
+                raise
+            # The answer was lost: the update happened if the service now holds what was asked for.
+            updated = self.job.get(self.client)
+            if updated is None or self._compare(updated)[2]:
+                raise
         return self._result(True, updated, before=job, differences=differences)
 
     # -- waiting ---------------------------------------------------------------------------------------------
@@ -349,15 +403,10 @@ class Lifecycle(object):
         if self.check_mode:
             return self._result(True, self.job.predict_removed(job), before=job)
         deadline = self._deadline()
-        try:
-            removed = self.job.remove(self.client, job)
-        except ApiError as err:
-            if self.job.is_refused(err):
-                raise self._failure(self.job.refusal(job, err), job=job, err=err) from err
-            raise
+        removed, changed = self._remove(job)
         if removed is None:
             return self._result(False, {})
-        result = self._result(True, removed, before=job)
+        result = self._result(changed, removed, before=job)
         if self.wait.wait and self.job.waits_after_remove:
             outcome = self._until_ended(removed, deadline)
             result.update({self.job.result_key: outcome.last, "elapsed": outcome.elapsed,
@@ -366,3 +415,39 @@ class Lifecycle(object):
                 raise JobFailure("timed out after %s s waiting for %s to report it was cancelled (%s)"
                                  % (self.wait.timeout, self.job.label, self.job.status_text(outcome.last)), result)
         return result
+
+    def _remove(self, job):
+        """(what the result shows, changed) once the job is removed; after a refusal or a lost answer the service's
+        state decides: removed is a success (a change when this task's own attempt did it), still removable is sent
+        again, anything else is the refusal."""
+        own = False
+        for _attempt in range(1 + MAX_RESENDS):
+            try:
+                removed = self.job.remove(self.client, job)
+                return removed, True
+            except (ApiError, TransportError) as err:
+                refused = isinstance(err, ApiError) and self.job.is_refused(err)
+                if not refused and not is_ambiguous(err):
+                    raise
+                own = own or is_ambiguous(err) or after_own_attempt(err)
+                current = self._settled(job)
+                if current is None:
+                    return ({} if own else None), own
+                if self.job.is_removed(current):
+                    return current, own
+                if self.job.status(current) in self.job.terminal or self.job.removal_refusal(current):
+                    raise self._failure(self.job.refusal(current, err if refused else None), job=current,
+                                        err=err) from err
+                job = current  # still removable: the request did not get through
+        raise self._failure(self.job.refusal(job), job=job)
+
+    def _settled(self, before):
+        """The job after a remove whose answer went wrong. A job may still read as it did for a moment after it was
+        cancelled (contract.md section 7), so an unchanged status is read again a few times before it counts."""
+        current = self.job.get(self.client)
+        for _read in range(SETTLE_READS - 1):
+            if current is None or self.job.status(current) != self.job.status(before):
+                break
+            self._sleep(SETTLE_PAUSE)
+            current = self.job.get(self.client)
+        return current

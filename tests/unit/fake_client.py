@@ -68,8 +68,13 @@ def pages(method, path, page_list, **kwargs):
     return Expected(method, path, pages=page_list, **kwargs)
 
 
-def api_error(status, code, message="scripted error", method="GET", path="/jobs/v2/{job_id}", request_id="rid-1"):
-    return ApiError(status, code, message, request_id, method, path)
+def api_error(status, code, message="scripted error", method="GET", path="/jobs/v2/{job_id}", request_id="rid-1",
+              after_ambiguous_attempt=False):
+    """An ApiError as the client raises it; after_ambiguous_attempt: an earlier attempt's answer was lost (the client
+    retried), so the service may have applied that attempt."""
+    error = ApiError(status, code, message, request_id, method, path)
+    error.after_ambiguous_attempt = after_ambiguous_attempt
+    return error
 
 
 class FakeClient(object):

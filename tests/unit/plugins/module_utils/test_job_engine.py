@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, TransportError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WaitOptions
@@ -225,13 +225,45 @@ def test_conflict_after_409_on_create():
 
 
 def test_409_after_retried_put_gets_and_compares():
-    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
-                         get_job(200, twin_job())])
+    # The client retried the PUT after a lost answer: the first attempt made the job, so this task changed it.
+    conflict = api_error(409, "JobAlreadyExists", method="PUT", after_ambiguous_attempt=True)
+    client = FakeClient([get_job(404), put(raises=conflict), get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
     assert client.calls == [GET, PUT, GET]
     assert result["changed"] is True
     assert result["job"]["status"] == "queued"
+
+
+def test_409_to_the_first_put_is_another_runs_job():
+    # A parallel run created the same job between this task's GET and PUT: the job is right, but not this task's doing.
+    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
+                         get_job(200, twin_job())])
+    result = engine(client).present()
+    client.assert_done()
+    assert client.calls == [GET, PUT, GET]
+    assert result["changed"] is False and result["job"]["job_id"] == "fw-1"
+
+
+@pytest.mark.parametrize("lost", [
+    api_error(504, "GatewayTimeout", method="PUT"),
+    TransportError("Connection to https://myhub failed during PUT /jobs/v2/{job_id} (connection reset by peer)",
+                   method="PUT", path=JOB, maybe_applied=True),
+])
+def test_a_put_whose_every_answer_was_lost_is_settled_by_reading_the_job(lost):
+    client = FakeClient([get_job(404), put(raises=lost), get_job(200, twin_job())])
+    result = engine(client).present()
+    client.assert_done()
+    assert client.calls == [GET, PUT, GET] and result["changed"] is True
+
+
+def test_a_put_whose_answer_was_lost_and_made_nothing_fails_with_the_error():
+    lost = api_error(504, "GatewayTimeout", method="PUT")
+    client = FakeClient([get_job(404), put(raises=lost), get_job(404)])
+    with pytest.raises(ApiError) as info:
+        engine(client).present()
+    client.assert_done()
+    assert info.value is lost
 
 
 def test_other_create_errors_propagate():
@@ -496,11 +528,14 @@ def test_cancel_running_job_is_refused_without_a_post(check_mode):
 def test_cancel_refused_by_the_service_is_explained():
     refused = api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Running' status.",
                         method="POST", path=CANCEL)
-    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused)])
+    # The job started between the GET and the cancel: the re-read after the refusal shows it running.
+    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused),
+                         get_job(200, twin_job("running"))])
     with pytest.raises(JobFailure) as info:
         engine(client, state="absent").absent()
+    client.assert_done()
     failure = info.value.to_fail_json()
-    assert failure["msg"].startswith(RUNNING_MSG.replace("it is running", "it is queued") + "; the hub answered: ")
+    assert failure["msg"].startswith(RUNNING_MSG + "; the hub answered: ")
     assert "Job cannot be cancelled in 'Running' status." in failure["msg"]
     assert (failure["status"], failure["error_code"], failure["changed"]) == (
         405, "OperationNotAllowedInCurrentState", False)

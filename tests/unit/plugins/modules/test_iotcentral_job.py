@@ -345,7 +345,8 @@ def test_create_busy(run_module):
 
 def test_create_conflict_after_retry_compares(run_module):
     client = FakeClient([expect("GET", JOB, status=404),
-                         put(raises=api_error(409, "Conflict", "exists", method="PUT", path=JOB)),
+                         put(raises=api_error(409, "Conflict", "exists", method="PUT", path=JOB,
+                                              after_ambiguous_attempt=True)),
                          expect("GET", JOB, body=job("pending"))])
     outcome = run_module(module, args(), client=client)
     client.assert_done()
