@@ -86,9 +86,13 @@ def _method(body):
 
 
 def _start_time(body, now):
-    text = body.get("startTime")
+    """Absent: the job runs as soon as possible (contract.md 8: az iot hub job create without --start-time); sent as
+    null: ArgumentNull, as azure-iot-sdk-node#847 observed."""
+    if "startTime" not in body:
+        return now
+    text = body["startTime"]
     if text is None:
-        raise hub_error("ArgumentNull", "startTime is required.")
+        raise hub_error("ArgumentNull", "startTime must not be null: leave it out to run the job now.")
     start = parse_iso(text)
     if start is None:
         raise invalid("startTime '%s' is not an ISO 8601 date and time." % (text,))
