@@ -68,7 +68,7 @@ def _update_twin(body):
     return copy.deepcopy(patch)
 
 
-def _method(body):
+def method_request(body):
     method = body.get("cloudToDeviceMethod")
     if not isinstance(method, dict):
         raise hub_error("ArgumentNull", "A scheduleDeviceMethod job requires the cloudToDeviceMethod property.")
@@ -121,7 +121,7 @@ def parse_job_request(path_id, body, now, lowercase_ids=False):
     return JobSpec(
         job_id=path_id, type=job_type, query_condition=query,
         update_twin=_update_twin(body) if job_type == "scheduleUpdateTwin" else None,
-        method=_method(body) if job_type == "scheduleDeviceMethod" else None,
+        method=method_request(body) if job_type == "scheduleDeviceMethod" else None,
         start_time=_start_time(body, now),
         max_execution=_integer(body, "maxExecutionTimeInSeconds", DEFAULT_MAX_EXECUTION, 1, None),
     )
