@@ -54,7 +54,9 @@ class EmulatorState:
     # --- where we listen --------------------------------------------------------------------------------------
     @property
     def hub_hostname(self):
-        return "%s:%s" % (self.host, self.port)
+        """host:port, or the bare host on 443 as a real hub's host name is (clients that cannot take a port in the
+        host name, such as the Node.js azure-iothub SDK, need --port 443)."""
+        return self.host if self.port == 443 else "%s:%s" % (self.host, self.port)
 
     @property
     def base_url(self):

@@ -15,9 +15,12 @@ from ..jsonbody import read_json
 from ..state import STATE, Surface, route_template
 
 API_VERSION = "2023-06-30"
-# contract.md 8: azure-mgmt-iothub 5.x sends 2023-06-30-preview by default (4.x sends 2023-06-30); the jobs, hub, stats
-# and keys operations are the same in both. nextLink URLs keep the api-version of the request.
-API_VERSIONS = (API_VERSION, "2023-06-30-preview")
+# The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1, contract.md 8),
+# 2025-08-01-preview (b2), 2026-03-01-preview (b3), 2026-05-01-preview (b4) and 2026-10-01-preview (b5) [SDK
+# azure/mgmt/iothub/_configuration.py of each wheel]. The jobs, hub, stats and keys operations have the same shapes in
+# all of them. nextLink URLs keep the api-version of the request.
+API_VERSIONS = (API_VERSION, "2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview", "2026-05-01-preview",
+                "2026-10-01-preview")
 LOCATION = "westus2"
 SKU_TIERS = {"F1": "Free", "S1": "Standard", "S2": "Standard", "S3": "Standard"}
 # iothub.json AccessRights of the hub-level policies (the emulator's data plane accepts the two it names).

@@ -22,6 +22,8 @@ def routes():
     return [
         web.post("/devices/query", query_devices, name="iothub.query"),
         web.get("/devices", list_devices, name="iothub.list-devices", allow_head=False),
+        # The Node.js azure-iothub Registry.list() asks for /devices/ (devicePath('')).
+        web.get("/devices/", list_devices, name="iothub.list-devices-slash", allow_head=False),
         web.get("/statistics/devices", device_statistics, name="iothub.device-statistics", allow_head=False),
         web.get("/statistics/service", service_statistics, name="iothub.service-statistics", allow_head=False),
         web.post("/twins/{id}/methods", invoke_method, name="iothub.invoke-method"),

@@ -310,8 +310,10 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
 
 # --- what ARM clients read beside jobs (issue 18): the 5.x SDK's api-version, the hub, its stats and keys -----------
 
-def test_the_preview_api_version_of_azure_mgmt_iothub_5_is_accepted(arm):
-    response = arm.call("GET", "/jobs", api_version="2023-06-30-preview")
+@pytest.mark.parametrize("version", ["2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview",
+                                     "2026-05-01-preview", "2026-10-01-preview"])
+def test_the_api_versions_of_azure_mgmt_iothub_5_are_accepted(arm, version):
+    response = arm.call("GET", "/jobs", api_version=version)
     assert response.status_code == 200, response.text
 
 

@@ -40,6 +40,7 @@ def test_device_list_honours_top(emulator):
     assert [d["deviceId"] for d in devices] == ["device-%05d" % n for n in range(1, 6)]
     assert devices[0]["authentication"]["type"] == "sas"
     everything = emulator.hub("GET", "/devices", params={"top": "0"}).json()  # outside 1-1000: 1000
+    assert emulator.hub("GET", "/devices/").json() == everything  # as the Node.js SDK's Registry.list() asks
     assert len(everything) == len(emulator.query_all("SELECT deviceId FROM devices"))
 
 
