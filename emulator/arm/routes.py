@@ -15,10 +15,10 @@ from ..jsonbody import read_json
 from ..state import STATE, Surface, route_template
 
 API_VERSION = "2023-06-30"
-# The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1, contract.md 8),
-# 2025-08-01-preview (b2), 2026-03-01-preview (b3), 2026-05-01-preview (b4) and 2026-10-01-preview (b5) [SDK
-# azure/mgmt/iothub/_configuration.py of each wheel]. The jobs, hub, stats and keys operations have the same shapes in
-# all of them. nextLink URLs keep the api-version of the request.
+# The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1,
+# contract.md 8), 2025-08-01-preview (b2), 2026-03-01-preview (b3), 2026-05-01-preview (b4) and
+# 2026-10-01-preview (b5) [SDK azure/mgmt/iothub/_configuration.py of each wheel]. The jobs, hub, stats and keys
+# operations have the same shapes in all of them. nextLink URLs keep the api-version of the request.
 API_VERSIONS = (API_VERSION, "2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview", "2026-05-01-preview",
                 "2026-10-01-preview")
 LOCATION = "westus2"
