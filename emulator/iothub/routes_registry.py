@@ -83,8 +83,8 @@ async def device_statistics(request):
 
 async def service_statistics(request):
     twins = request.app[HUB].registry.twins()
-    return web.json_response({"connectedDeviceCount": sum(1 for twin in twins
-                                                           if twin["connectionState"] == "Connected")})
+    connected = sum(1 for twin in twins if twin["connectionState"] == "Connected")
+    return web.json_response({"connectedDeviceCount": connected})
 
 
 async def invoke_method(request):

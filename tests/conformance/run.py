@@ -48,7 +48,8 @@ def log(message):
 
 
 def quiet(command, **kwargs):
-    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                               **kwargs)
     if completed.returncode:
         raise SystemExit("conformance: %s failed:\n%s" % (" ".join(command), completed.stdout[-4000:]))
     return completed.stdout
@@ -111,7 +112,7 @@ def run_driver(command, env, cwd=None):
     started = time.monotonic()
     try:
         completed = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True, timeout=DRIVER_TIMEOUT)
+                                   text=True, timeout=DRIVER_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         return {"client": " ".join(command[-1:]), "results": {"(driver)": "FAIL: timed out"}, "notes": []}
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
