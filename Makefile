@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo   build the virtualenv, start the emulator, run playbooks/demo.yml against it, stop it
 #   make test   build the virtualenv, run every test (lint, sanity, unit + emulator, integration)
-# Everything installs itself into .venv from requirements.txt and test-requirements.txt.
+# Everything installs itself into .venv from requirements.txt and test-requirements.txt, plus the emulator
+# (emulator/pyproject.toml, editable: its console script azure-iot-emulator runs this checkout's code).
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,14 +13,16 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/azure_iot/jobs
 # Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
 
-.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration package bench clean
+.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration package emulator-package \
+	conformance bench clean
 
 all: test
 
-$(STAMP): requirements.txt test-requirements.txt
+$(STAMP): requirements.txt test-requirements.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r test-requirements.txt
+	$(BIN)/python -m pip install --quiet -e ./emulator
 	touch $(STAMP)
 
 # build/collections/ansible_collections/azure_iot/jobs links back to this checkout.
@@ -28,10 +31,10 @@ venv: $(STAMP)
 	@[ -L $(COLLECTION_LINK) ] || { rm -rf $(COLLECTION_LINK); ln -s $(CURDIR) $(COLLECTION_LINK); }
 
 demo: venv
-	$(ANSIBLE_ENV) $(BIN)/python -m emulator.run_with --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \
+	$(ANSIBLE_ENV) $(BIN)/azure-iot-emulator --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \
 	  --seed 42 --tier S1 --time-scale 20 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: lint unit sanity integration package
+test: lint unit sanity integration package emulator-package conformance
 	@echo "All test stages passed."
 
 lint: ruff changelog-lint ansible-lint
@@ -59,6 +62,15 @@ integration: venv
 # make an execution-environment context with ansible-builder, lint and render the docs with antsibull-docs.
 package: venv
 	tests/utils/package_check.sh
+
+# The emulator as its own distribution: wheel, clean-virtualenv install, azure-iot-emulator run from anywhere.
+emulator-package: venv
+	tests/utils/emulator_install_check.sh
+
+# The official clients, unmodified, through the job workflows against the emulator; prints a client x operation
+# table (Python SDKs in .venv and a second venv for the other azure-mgmt-iothub major, Node.js with npm ci).
+conformance: venv
+	$(BIN)/python tests/conformance/run.py
 
 # Every benchmark against one emulator, side by side; a table of ratios (docs/performance.md has one run's figures).
 bench: venv

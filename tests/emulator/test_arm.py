@@ -305,3 +305,31 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
         assert mine["end_time"] == theirs.end_time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert mine == _arm.get_job(client, arm_hub, theirs.job_id)
     assert _arm.get_job(client, arm_hub, "no-such-job") is None
+
+
+# --- what ARM clients read beside jobs (issue 18): the 5.x SDK's api-version, the hub, its stats and keys -----------
+
+@pytest.mark.parametrize("version", ["2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview",
+                                     "2026-05-01-preview", "2026-10-01-preview"])
+def test_the_api_versions_of_azure_mgmt_iothub_5_are_accepted(arm, version):
+    response = arm.call("GET", "/jobs", api_version=version)
+    assert response.status_code == 200, response.text
+
+
+def test_next_link_keeps_the_api_version_of_the_request(arm):
+    for _number in range(21):
+        arm.wait(arm.export()["jobId"])
+    first = arm.call("GET", "/jobs", api_version="2023-06-30-preview").json()
+    assert "api-version=2023-06-30-preview" in first["nextLink"]
+
+
+def test_hub_get_stats_and_keys(arm, validate):
+    hub = validate(arm.call("GET", "").json(), "IotHubDescription")
+    env = arm.emulator.env
+    assert hub["name"] == env["AZURE_IOTHUB_NAME"] and hub["id"].lower() == arm.hub_path.lower()
+    assert hub["properties"]["hostName"] == env["AZURE_IOTHUB_HOSTNAME"]
+    stats = validate(arm.call("GET", "/IotHubStats").json(), "RegistryStatistics")
+    assert stats["totalDeviceCount"] == arm.emulator.hub("GET", "/statistics/devices").json()["totalDeviceCount"]
+    keys = validate(arm.call("POST", "/listkeys").json(), "SharedAccessSignatureAuthorizationRuleListResult")
+    owner = next(rule for rule in keys["value"] if rule["keyName"] == "iothubowner")
+    assert "SharedAccessKey=%s" % owner["primaryKey"] in env["AZURE_IOTHUB_CONNECTION_STRING"]
