@@ -1,6 +1,6 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bad input, across all six modules: one table, each row a clear failure naming the option, before any HTTP call.
+"""Bad input, across the modules: one table, each row a clear failure naming the option, before any HTTP call.
 
 Each module's main() runs in this process with its real client factories; only the HTTP session is replaced by one
 that fails the test on any request (and azure.identity by one that fails on any token request). So a row passes only
@@ -173,6 +173,13 @@ ROWS = [
     ("iothub_import_export_job", export(output_container_uri=BLOB.split("&sig=", maxsplit=1)[0]),
      exact("output_container_uri needs a shared access signature (sig=...) with storage_auth=key_based")),
     ("iothub_import_export_job", dict(HUB, state="absent"), exact("state=absent cancels a job: job_id is required")),
+    ("iothub_import_export_job_info", dict(HUB, job_id=" "), exact("job_id must not be empty")),
+    ("iothub_import_export_job_info", dict(HUB, job_id="j1", type="export"),
+     exact("parameters are mutually exclusive: job_id|type")),
+    ("iothub_import_export_job_info", dict(HUB, status=["done"]),
+     starts("value of status must be one or more of: enqueued, running, completed, failed, cancelled")),
+    ("iothub_import_export_job_info", dict(type="export"),
+     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
     # --- auth combinations
     ("iothub_scheduled_job", dict(job_id="j1", **TWIN),
      exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
@@ -289,7 +296,8 @@ def run_main(monkeypatch):
 def test_the_table_covers_every_module_with_at_least_40_rows():
     assert len(ROWS) >= 40
     assert set(row[0] for row in ROWS) == {"iothub_scheduled_job", "iothub_scheduled_job_info", "iothub_job_info",
-                                           "iothub_import_export_job", "iotcentral_job", "iotcentral_job_info"}
+                                           "iothub_import_export_job", "iothub_import_export_job_info",
+                                           "iotcentral_job", "iotcentral_job_info"}
 
 
 @pytest.mark.parametrize("module, args, expected", ROWS, ids=["%s-%d" % (row[0], n) for n, row in enumerate(ROWS)])
