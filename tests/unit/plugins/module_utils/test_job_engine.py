@@ -573,3 +573,57 @@ def test_cancel_and_wait_while_the_hub_still_says_scheduled():
     assert client.calls == [GET, POST, GET]
     assert [h["status"] for h in result["status_history"]] == ["scheduled", "cancelled"]
     assert result["job"]["status"] == "cancelled"
+
+
+# --- exactly once: a cancel whose answer was lost (issue 14) ---------------------------------------------------
+
+LOST_CANCEL = api_error(504, "GatewayTimeout", method="POST", path=CANCEL)
+
+
+def refused_after_retry():
+    """The hub's answer to a retried cancel whose first attempt cancelled the job."""
+    return api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Cancelled' status.",
+                     method="POST", path=CANCEL, after_ambiguous_attempt=True)
+
+
+@pytest.mark.parametrize("lost", [LOST_CANCEL, refused_after_retry()])
+def test_a_cancel_whose_answer_was_lost_is_settled_by_reading_the_job(lost):
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=lost),
+                         get_job(200, twin_job("cancelled"))])
+    result = engine(client, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancel_refused_at_once_because_another_run_cancelled_it_is_no_change():
+    refused = api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Cancelled' status.",
+                        method="POST", path=CANCEL)
+    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused),
+                         get_job(200, twin_job("cancelled"))])
+    result = engine(client, state="absent").absent()
+    client.assert_done()
+    assert result["changed"] is False and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancelled_job_that_still_reads_scheduled_is_read_again_before_deciding():
+    # contract.md section 7: after a cancel, the next GET may still say "scheduled" for a moment.
+    clock = Clock()
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=LOST_CANCEL),
+                         get_job(200, twin_job("scheduled")), get_job(200, twin_job("cancelled"))])
+    result = engine(client, clock=clock, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET, GET] and clock.sleeps == [1.0]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancel_lost_before_it_reached_the_hub_is_sent_again():
+    clock = Clock()
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=LOST_CANCEL),
+                         get_job(200, twin_job("scheduled")), get_job(200, twin_job("scheduled")),
+                         get_job(200, twin_job("scheduled")),
+                         expect("POST", CANCEL, body=twin_job("cancelled"))])
+    result = engine(client, clock=clock, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET, GET, GET, POST] and clock.sleeps == [1.0, 1.0]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
