@@ -40,7 +40,8 @@ SECRETS = (KEY, API_TOKEN, "c2lnbmF0dXJlLTE", EXPIRED_TOKEN, "c2lnbmF0dXJlLTI", 
 HUB = dict(connection_string=CONNECTION_STRING)
 CENTRAL = dict(app_url="https://myapp.azureiotcentral.com", api_token=API_TOKEN)
 SP = dict(tenant_id="tenant", client_id="client", client_secret=CLIENT_SECRET)
-ARM = dict(subscription_id="sub", resource_group="rg", hub_name="hub", **SP)
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
+ARM = dict(subscription_id=SUBSCRIPTION, resource_group="rg", hub_name="hub", **SP)
 TWIN = dict(twin_patch={"tags": {"ring": "canary"}})
 DATA = [{"type": "property", "target": "dtmi:t;1", "path": "fwVersion", "value": "2"}]
 CENTRAL_JOB = dict(CENTRAL, group="all-devices", data=DATA)
@@ -202,7 +203,7 @@ ROWS = [
     ("iothub_job_info", dict(ARM, arm_endpoint="http://management.example"),
      exact("arm_endpoint must be an https:// URL, got http://management.example")),
     ("iothub_import_export_job", export(connection_string=None, api="arm", auth_method="api_token",
-                                        subscription_id="s", resource_group="r", hub_name="h"),
+                                        subscription_id=SUBSCRIPTION, resource_group="r", hub_name="hub"),
      starts("auth_method=api_token cannot be used with Azure Resource Manager")),
     ("iotcentral_job", dict(central_job(), app_url=None), exact("one of app_url or subdomain is required to reach the "
                                                                 "IoT Central application")),

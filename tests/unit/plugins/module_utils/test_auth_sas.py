@@ -29,6 +29,8 @@ HOST = "myhub.azure-devices.net"
 CONNECTION_STRING = "HostName=%s;SharedAccessKeyName=iothubowner;SharedAccessKey=%s" % (HOST, KEY)
 EXPECTED_TOKEN = ("SharedAccessSignature sr=myhub.azure-devices.net&sig=sJAIZTF5oG40VHrie96heZ865%2BnR4QavBvHnzxZm8rk"
                   "%3D&se=1700000000&skn=iothubowner")
+HOST_RULE = ("connection_string is malformed: HostName must be a host name such as myhub.azure-devices.net (an "
+             "optional port aside), without a scheme, a path, user information or a query")
 RULE = ("connection_string is malformed: it must contain HostName, SharedAccessKeyName and SharedAccessKey separated "
         "by ';'")
 
@@ -112,9 +114,11 @@ def test_parse_connection_string(value):
     ("HostName=h;HostName=h;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, RULE + " (HostName appears twice)"),
     ("HostName=h;SharedAccessKeyName=p;SharedAccessKey=%s" % ("not base64!" + KEY),
      "connection_string is malformed: SharedAccessKey is not valid base64"),
-    ("HostName=https://h/;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY,
-     "connection_string is malformed: HostName must be a host name such as myhub.azure-devices.net, without a scheme "
-     "or a path"),
+    ("HostName=https://h/;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    # User information would send the signature to another host than the one the messages name.
+    ("HostName=myhub.azure-devices.net@evil.example;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    ("HostName=myhub.azure-devices.net?x=1;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    ("HostName=myhub.azure-devices.net:99999;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
     ("HostName=h;DeviceId=d1;SharedAccessKey=%s" % KEY,
      "connection_string has DeviceId: it is a device or module connection string; use the connection string of a "
      "shared access policy of the hub, such as iothubowner"),

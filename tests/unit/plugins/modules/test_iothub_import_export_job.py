@@ -12,8 +12,9 @@ from ansible_collections.azure_iot.jobs.plugins.modules import iothub_import_exp
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
 CONN = {"connection_string": "HostName=myhub.azure-devices.net;SharedAccessKeyName=o;SharedAccessKey=a2V5"}
-HUB = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1"
-ARM = {"subscription_id": "sub-1", "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
+HUB = "/subscriptions/%s/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1" % SUBSCRIPTION
+ARM = {"subscription_id": SUBSCRIPTION, "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
        "tenant_id": "t", "client_id": "c", "client_secret": "s", "api": "arm"}
 SIG = "c2VjcmV0LXNpZw%3D%3D"
 OUT = "https://acct.blob.core.windows.net/backup?sv=2021-08-06&sr=c&sp=rwdl&sig=" + SIG
