@@ -29,6 +29,11 @@ from urllib.parse import parse_qs, urlsplit
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
+    IMPORT_EXPORT_JOB_ID,
+    check_blob_name,
+    check_id,
+)
 
 CREATE_PATH = "/jobs/create"
 LIST_PATH = "/jobs"
@@ -117,6 +122,11 @@ class Request(object):
     def from_params(cls, params):
         request = cls(params)
         state = params.get("state") or "present"
+        if params.get("job_id") is not None:
+            check_id(params["job_id"], IMPORT_EXPORT_JOB_ID)
+        for option in ("input_blob_name", "output_blob_name", "configurations_blob_name"):
+            if params.get(option) is not None:
+                check_blob_name(params[option], option)
         if state == "absent":
             if not params.get("job_id"):
                 raise ValidationError("state=absent cancels a job: job_id is required")
@@ -320,7 +330,9 @@ class ImportExportJob(Descriptor):
     def compare(self, job):
         return {"type": job["type"]}, {"type": self.request.type or job["type"]}
 
-    def before_create(self, warn):
+    def before_create(self, client, warn):
+        if not self._others:
+            return {}
         if self._others:
             other = self._others[0]
             why = ("with different parameters" if self.api.can_compare else

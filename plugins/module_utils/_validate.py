@@ -69,7 +69,7 @@ def check_segment(value, option):
 
 
 def check_id(value, rule, option="job_id"):
-    if not value:
+    if not value or not value.strip():
         raise ValidationError("%s must not be empty" % option)
     if len(value) > rule.max_length:
         raise ValidationError("%s must be at most %d characters, got %d" % (option, rule.max_length, len(value)))

@@ -183,7 +183,8 @@ jobs:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import IMPORT_EXPORT_JOB_ID, check_id
 from ansible_collections.azure_iot.jobs.plugins.module_utils._import_export import (
     JOB_PATH,
     LIST_PATH,
@@ -209,8 +210,8 @@ def argument_spec():
 
 def check(params):
     """Everything that can be known before a call."""
-    if params["job_id"] is not None and not params["job_id"].strip():
-        raise ValidationError("job_id must not be empty")
+    if params["job_id"] is not None:
+        check_id(params["job_id"], IMPORT_EXPORT_JOB_ID)
 
 
 def read_jobs(client, job_id=None):

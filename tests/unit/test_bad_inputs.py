@@ -79,7 +79,8 @@ ROWS = [
     ("iothub_scheduled_job", hub_job(job_id=""), exact("job_id must not be empty")),
     ("iothub_scheduled_job", hub_job(job_id="j" * 65), exact("job_id must be at most 64 characters, got 65")),
     ("iothub_scheduled_job", hub_job(job_id="job_1"),
-     exact("job_id may only contain US-ASCII letters, digits and '-', found '_' in 'job_1'")),
+     exact("job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper case, '_' and "
+           "'.' in the id of a new job), found '_' in 'job_1'")),
     ("iothub_scheduled_job", dict(HUB, **TWIN), exact("missing required arguments: job_id")),
     ("iothub_scheduled_job_info", dict(HUB, job_id="bad id"),
      exact("job_id may only contain US-ASCII letters, digits and '-', found ' ' in 'bad id'")),
