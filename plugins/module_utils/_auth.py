@@ -31,6 +31,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     ConnectionStringError,
     ValidationError,
     redact,
+    secret_variants,
 )
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_host
 
@@ -171,7 +172,7 @@ class _SecretsMixin(object):
         if self.secret_sink is not None:
             for value in values:
                 if value:
-                    self.secret_sink.add(value)
+                    self.secret_sink.update(secret_variants(value))
 
 
 class SasAuth(_SecretsMixin):

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _auth, _iotcentral, _iothub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     check_ca_path,
     check_connection_numbers,
@@ -32,7 +32,7 @@ def _build(module, base_url, auth, api_version):
     params = module.params
     # The sink catches tokens minted later (renewals, the first bearer token); update() catches those known now.
     auth.secret_sink = module.no_log_values
-    module.no_log_values.update(value for value in auth.secrets() if value)
+    module.no_log_values.update(form for value in auth.secrets() for form in secret_variants(value))
     return Client(
         base_url,
         auth,

@@ -27,7 +27,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     IMPORT_EXPORT_JOB_ID,
@@ -52,7 +52,8 @@ COMPARED = ("type", "outputBlobContainerUri", "outputBlobName", "excludeKeysInEx
 
 
 def uri_secrets(uri):
-    """The SAS parts of a blob container URI to hide as well as the whole URI (a service may echo pieces)."""
+    """The SAS parts of a blob container URI to hide as well as the whole URI (a service may echo pieces), each in
+    every encoding a service or a log may use."""
     if not uri:
         return []
     values = [uri]
@@ -61,7 +62,7 @@ def uri_secrets(uri):
         values.append(query)
         values.extend(v for v in parse_qs(query).get("sig", []) if v)  # decoded, and as sent:
         values.extend(part[4:] for part in query.split("&") if part.startswith("sig=") and len(part) > 4)
-    return values
+    return sorted(set(form for value in values for form in secret_variants(value)), key=len, reverse=True)
 
 
 def _empty_none(value):
