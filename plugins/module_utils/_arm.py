@@ -56,7 +56,7 @@ class ArmHub(object):
         if missing:
             raise ValidationError("Azure Resource Manager needs subscription_id, resource_group and hub_name "
                                   "(missing: %s)" % ", ".join(missing))
-        hub = cls(*(str(params[name]).strip() for name in cls.OPTIONS))
+        hub = cls(*(str(params[name]) for name in cls.OPTIONS))
         check_subscription_id(hub.subscription_id)
         check_resource_group(hub.resource_group)
         check_hub_name(hub.hub_name)

@@ -129,7 +129,7 @@ def is_dns_name(name):
 def check_host(value, option, port=True):
     """A DNS name or an IP literal ([v6] in brackets), with an optional port: nothing else (no user info, path,
     query or fragment), so credentials go to the host the messages name."""
-    text = (value or "").strip()
+    text = value or ""  # callers strip the option's surrounding whitespace; none may be inside
     host, port_text = text, None
     if text.startswith("["):
         end = text.find("]")
