@@ -182,13 +182,19 @@ class ScheduledJobs:
         self._apply(item, spec, start)
         return item
 
-    def patch(self, sid, body, if_match=None):
+    def patch(self, sid, body, if_match=None, whole_objects=False):
+        """A merge patch (RFC 7396); with whole_objects (the CLI's application/json body, contract.md 8), each
+        top-level key the body names replaces the stored one whole, as the CLI's update expects of the service."""
         item = self.get(sid)
         self._check_etag(item, if_match)
         if not isinstance(body, dict):
             raise _invalid("The request body must be a JSON merge patch object.")
         body = {key: value for key, value in body.items() if key not in READ_ONLY}
-        spec, start = self._parse(merge_patch(item.body, body))
+        if whole_objects:
+            merged = {key: value for key, value in dict(item.body, **body).items() if value is not None}
+        else:
+            merged = merge_patch(item.body, body)
+        spec, start = self._parse(merged)
         self._check_idle(item)
         self._apply(item, spec, start)
         return item

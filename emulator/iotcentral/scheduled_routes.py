@@ -8,8 +8,8 @@ from .scheduled import ScheduledJobs
 
 SCHEDULED = web.AppKey("iotcentral-scheduled", ScheduledJobs)
 MERGE_PATCH = "application/merge-patch+json"
-# The spec lists merge-patch only; az iot central scheduled-job update sends application/json (contract.md 8), and
-# its body is read as the same merge patch.
+# The spec lists merge-patch only; az iot central scheduled-job update sends application/json with whole objects and
+# no nulls (contract.md 8): such a body replaces each top-level key it names.
 PATCH_TYPES = (MERGE_PATCH, "application/json")
 
 
@@ -48,7 +48,8 @@ async def patch_scheduled(request):
         raise central_error(415, "UnsupportedMediaType", "PATCH /scheduledJobs/{id} takes %s, got '%s'."
                             % (" or ".join(PATCH_TYPES), request.content_type))
     body = await read_json(request, _bad_body)
-    item = request.app[SCHEDULED].patch(request.match_info["id"], body, request.headers.get("If-Match"))
+    item = request.app[SCHEDULED].patch(request.match_info["id"], body, request.headers.get("If-Match"),
+                                        whole_objects=request.content_type == "application/json")
     return web.json_response(item.to_wire())
 
 

@@ -357,9 +357,15 @@ class Client(object):
         return self.request("DELETE", path, **kwargs)
 
     def get_or_none(self, path, **kwargs):
-        """The body at `path`, or None when the service answers 404: the one way to ask "does it exist?"."""
+        """The body (a JSON object) at `path`, or None when the service answers 404: the one way to ask "does it
+        exist?". Any other answer shape is an ApiError, not a crash further up."""
         response = self.request("GET", path, not_found_ok=True, **kwargs)
-        return None if response.status == 404 else response.body
+        if response.status == 404:
+            return None
+        if not isinstance(response.body, dict):
+            raise ApiError(response.status, "UnexpectedResponse", "the answer is not a JSON object",
+                           response.request_id, "GET", self._template(path), body=response.body)
+        return response.body
 
     def delete_if_exists(self, path, **kwargs):
         """DELETE `path`; the Response, or None when it was gone before this request (a 404 to the first attempt;

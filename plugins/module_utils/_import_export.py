@@ -188,18 +188,29 @@ class Request(object):
         return body
 
     def matches(self, raw):
-        """Whether a data-plane job (raw JobProperties) is this request (the keys the service echoes)."""
+        """Whether a data-plane job (raw JobProperties) is this request, on the keys the service echoes: a key the
+        answer leaves out cannot be compared (a real hub does not echo every option, contract.md 2.7 and 8)."""
         wanted = self.data_plane_body()
         defaults = {"outputBlobName": None, "inputBlobName": None, "configurationsBlobName": None,
                     "includeConfigurations": False, "excludeKeysInExport": False if self.type == "export" else None}
         for key in COMPARED:
-            have = raw.get(key, defaults.get(key))
+            if key not in raw:
+                continue
+            have = raw[key]
             want = wanted.get(key, defaults.get(key))
             if key in ("includeConfigurations", "excludeKeysInExport"):
                 have, want = bool(have), bool(want)
             if have != want:
                 return False
         return True
+
+
+def list_jobs_raw(client):
+    """Every import/export job the hub lists (GET /jobs, a bare JSON array of JobProperties)."""
+    listed = client.get(LIST_PATH).body or []
+    if not isinstance(listed, list) or not all(isinstance(raw, dict) for raw in listed):
+        raise ApiError(200, "UnexpectedResponse", "the answer is not a JSON array of jobs", None, "GET", LIST_PATH)
+    return listed
 
 
 class DataPlane(object):
@@ -218,7 +229,7 @@ class DataPlane(object):
 
     def list_jobs(self):
         """(job, raw JobProperties) of every import/export job the hub lists."""
-        return [(job_to_ansible(raw), raw) for raw in self.client.get(LIST_PATH).body or []]
+        return [(job_to_ansible(raw), raw) for raw in list_jobs_raw(self.client)]
 
     def create(self, request):
         return job_to_ansible(self.client.post(CREATE_PATH, json=request.data_plane_body()).body)

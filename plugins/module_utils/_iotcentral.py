@@ -49,6 +49,12 @@ DEVICE_STATUSES = ("pending", "completed", "failed")
 DATA_TYPE_TO_API = {"property": "property", "command": "command", "cloud_property": "cloudProperty",
                     "device_template_migration": "deviceTemplateMigration"}
 DATA_TYPE_FROM_API = dict((v, k) for k, v in DATA_TYPE_TO_API.items())
+# Answers may name the types in their long form, as the spec's model names do (contract.md 8).
+DATA_TYPE_FROM_API.update({"PropertyJobData": "property", "CommandJobData": "command",
+                           "CloudPropertyJobData": "cloud_property",
+                           "DeviceTemplateMigrationJobData": "device_template_migration"})
+# IoT Central runs at most this many jobs at the same time (contract.md 4).
+MAX_RUNNING_JOBS = 5
 
 
 def _limit_to_ansible(limit, with_batch=False):
@@ -257,12 +263,28 @@ def _answered_job(client, response, job_id, fallback):
     return get_job(client, job_id) or fallback
 
 
+def count_device_statuses(client, job_id):
+    """{"total", "pending", "completed", "failed"} of a job, from its device list (for answers without progress)."""
+    progress = {"total": 0, "pending": 0, "completed": 0, "failed": 0}
+    for item in client.iter_next_link(JOB_DEVICES_PATH, path_params={"job_id": job_id}):
+        progress["total"] += 1
+        if item.get("status") in progress:
+            progress[item["status"]] += 1
+    return progress
+
+
+def application_is_busy(client):
+    """Whether the application runs as many jobs as it may (pending or running), read from its job list."""
+    return sum(1 for body in list_jobs(client) if body.get("status") in STOPPABLE) >= MAX_RUNNING_JOBS
+
+
 class CentralJob(Descriptor):
     """One IoT Central job; `from_params()` validates every option before any call."""
 
     noun = "IoT Central job"
     terminal = TERMINAL
     paused = frozenset(("stopped",))
+    busy_when_conflict_leaves_no_job = True
 
     def __init__(self, job_id, request=None, rerun_id=None):
         super(CentralJob, self).__init__(job_id)
@@ -352,6 +374,18 @@ class CentralJob(Descriptor):
             return []
         return job_devices(client, self.job_id, ["failed"])
 
+    def settle(self, client, job):
+        if (job.get("progress") or {}).get("total") is not None:
+            return job
+        return dict(job, progress=count_device_statuses(client, self.job_id))
+
+    def failed_count(self, client, job):
+        """How many devices failed: from progress, or from the device list when the answer carries none."""
+        failed = self.counts(job)[0]
+        if failed is None:
+            failed = count_device_statuses(client, self.job_id)["failed"]
+        return failed
+
     def cancelled_message(self, job):
         failed, completed, total = self.counts(job)
         threshold = job.get("cancellation_threshold") or {}
@@ -425,9 +459,12 @@ class CentralLifecycle(Lifecycle):
             refused = isinstance(err, ApiError) and err.status in (400, 409)
             if not refused and not is_ambiguous(err):
                 raise
-            # A refusal after a retry (the first call's answer was lost) or a lost answer: the job's state decides.
+            # A refusal after a retry (the first call's answer was lost) or a lost answer: the job's state decides,
+            # and for a resume that did not happen, whether the application runs as many jobs as it may.
             current = self.job.get(self.client)
             if current is None or not self._at(current, state):
+                if state == "running" and refused and application_is_busy(self.client):
+                    raise self._failure(self.job.busy_message(err), job=current or job, err=err) from err
                 raise self._refused(current or job, action, err) from err
             changed = is_ambiguous(err) or after_own_attempt(err)
         after = self.job.get(self.client) or dict(job, status=state)
@@ -450,7 +487,7 @@ class CentralLifecycle(Lifecycle):
         job = self._existing("rerun")
         if job.get("status") not in TERMINAL:
             raise self._refused(job, "rerun")
-        failed = self.job.counts(job)[0]
+        failed = self.job.failed_count(self.client, job)
         if not failed:
             self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
             return self._result(False, job)
@@ -475,21 +512,27 @@ class CentralLifecycle(Lifecycle):
         try:
             response = self.client.put(JOB_RERUN_PATH, path_params={"job_id": self.job.job_id, "rerun_id": rerun_id})
         except (ApiError, TransportError) as err:
-            if is_ambiguous(err) or self.job.is_duplicate(err):
-                # Made by this task's earlier attempt (its answer was lost) or by another run.
-                created = target.job.get(self.client)
-                if created is None:
-                    raise
-                return created, is_ambiguous(err) or after_own_attempt(err)
-            if not isinstance(err, ApiError):
-                raise
-            if self.job.is_busy(err):
+            if isinstance(err, ApiError) and self.job.is_busy(err):
                 raise self._failure(self.job.busy_message(err), job=job, err=err) from err
-            if err.code == "NoFailedDevices":
+            refused = isinstance(err, ApiError) and err.status in (400, 409)
+            if not refused and not is_ambiguous(err):
+                raise
+            # Made by this task's earlier attempt (its answer was lost) or by another run?
+            created = target.job.get(self.client)
+            if created is not None:
+                return created, is_ambiguous(err) or after_own_attempt(err)
+            if not refused:
+                raise
+            # IoT Central names none of the other refusals with a documented code (contract.md 8): the state says
+            # which it was, in the order the service checks them.
+            current = self.job.get(self.client) or job
+            if current.get("status") not in TERMINAL:
+                raise self._refused(current, "rerun", err) from err
+            if not self.job.failed_count(self.client, current):
                 self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
                 return None, False
-            if err.status in (400, 409):
-                raise self._refused(job, "rerun", err) from err
-            raise
+            if application_is_busy(self.client):
+                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
+            raise self._refused(current, "rerun", err) from err
         answered = _answered_job(self.client, response, rerun_id, {"id": rerun_id, "status": "pending"})
         return job_to_ansible(answered), True

@@ -18,8 +18,9 @@ Facts from the REST contract (contract.md sections 4.2 and 4.5) and the swagger:
 - "update is not allowed if there are any active running job instances" (the scheduledjobs_update example).
 
 A scheduled job is a definition, not a submitted job: everything the request sets can change, so an existing
-scheduled job is updated with one PATCH holding only what differs (a JSON merge patch, RFC 7396; the schedule is
-sent whole, with null for what it no longer has), never replaced.
+scheduled job is updated with one PATCH holding only what differs, each option whole (the schedule without nulls), as
+the CLI sends it (contract.md 8), never replaced. A GET that leaves out schedule.end (the docs' example does) cannot
+be compared on it, and does not count as a difference.
 """
 
 from __future__ import annotations
@@ -46,7 +47,10 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CE
 SCHEDULED_JOBS_PATH = "/scheduledJobs"
 SCHEDULED_JOB_PATH = "/scheduledJobs/{job_id}"
 SCHEDULED_RUNS_PATH = "/scheduledJobs/{job_id}/jobs"
-MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
+# The update is sent as az iot central scheduled-job update sends it, whose live test passes against the service:
+# application/json, each changed top-level option whole, no nulls inside the schedule (contract.md 8). (The spec
+# lists merge-patch only; a merge patch would need nulls to drop schedule.end.)
+WHOLE_OBJECTS_PATCH = {"Content-Type": "application/json"}
 
 RECURRENCES = ("daily", "weekly", "monthly")
 MAX_OCCURRENCES = 999
@@ -173,17 +177,6 @@ def schedule_to_api(schedule):
     return body
 
 
-def replacement_patch(old, new):
-    """A JSON merge patch that turns the object `old` into `new`: `new` in full, null for each key it dropped."""
-    patch = dict(new)
-    for key, value in (old or {}).items():
-        if key not in new:
-            patch[key] = None
-        elif isinstance(value, dict) and isinstance(new[key], dict):
-            patch[key] = replacement_patch(value, new[key])
-    return patch
-
-
 # -- iotcentral_scheduled_job: the descriptor -------------------------------------------------------------------
 
 class ScheduledCentralJob(Descriptor):
@@ -202,6 +195,8 @@ class ScheduledCentralJob(Descriptor):
         self.request = request  # option name (MANAGED) -> normalised value; None = not managed
         self.start = start  # the parsed schedule.start, or None
         self._now = now
+        # Whether the last answer read showed schedule.end: the docs' GET and list leave it out (contract.md 8).
+        self._end_reported = True
 
     @classmethod
     def from_params(cls, params, now=time.time):
@@ -223,6 +218,9 @@ class ScheduledCentralJob(Descriptor):
             existing_start = parse_iso(before["schedule"].get("start"))
             if existing_start is not None and to_millisecond(existing_start) == self.start:
                 after["schedule"] = dict(schedule, start=before["schedule"]["start"])
+            if not self._end_reported:
+                # The answer does not report the end, so it cannot be compared: not a difference (no flapping).
+                after["schedule"] = dict(after["schedule"], end=before["schedule"].get("end"))
         return before, after
 
     # -- bodies ------------------------------------------------------------------------------------------------
@@ -234,8 +232,8 @@ class ScheduledCentralJob(Descriptor):
         body["enabled"] = True if self.request.get("enabled") is None else self.request["enabled"]
         return body
 
-    def patch_body(self, existing_body, after, differences):
-        """The merge patch of the differing options only."""
+    def patch_body(self, after, differences):
+        """The update of the differing options only, each whole (the schedule with no nulls inside)."""
         changed = [key for key in REQUEST_OPTIONS if key in differences]
         patch = request_body(dict((key, after[key] if key in changed else None) for key in REQUEST_OPTIONS))
         # request_body() always writes group and data.
@@ -244,8 +242,7 @@ class ScheduledCentralJob(Descriptor):
         if "data" not in changed:
             del patch["data"]
         if "schedule" in differences:
-            patch["schedule"] = replacement_patch((existing_body or {}).get("schedule"),
-                                                  schedule_to_api(after["schedule"]))
+            patch["schedule"] = schedule_to_api(after["schedule"])
         if "enabled" in differences:
             patch["enabled"] = after["enabled"]
         return patch
@@ -254,7 +251,10 @@ class ScheduledCentralJob(Descriptor):
 
     def get(self, client):
         body = get_scheduled_job(client, self.job_id)
-        return scheduled_job_to_ansible(body) if body is not None else None
+        if body is None:
+            return None
+        self._end_reported = "end" in (body.get("schedule") or {})
+        return scheduled_job_to_ansible(body)
 
     def before_create(self, client, warn):
         missing = [key for key in ("group", "data", "schedule") if not self.request.get(key)]
@@ -282,12 +282,10 @@ class ScheduledCentralJob(Descriptor):
         return scheduled_job_to_ansible(self._answer(client, response, dict(body, id=self.job_id)))
 
     def update(self, client, job, before, after, differences):
-        # The merge patch needs the service's own schedule (keys it has that the request drops become null).
-        patch = self.patch_body({"schedule": schedule_to_api(job["schedule"]) if job.get("schedule") else None},
-                                after, differences)
+        patch = self.patch_body(after, differences)
         try:
             response = client.request("PATCH", SCHEDULED_JOB_PATH, path_params={"job_id": self.job_id}, json=patch,
-                                      headers=MERGE_PATCH, idempotent=True)
+                                      headers=WHOLE_OBJECTS_PATCH, idempotent=True)
         except ApiError as err:
             if err.status == 409:
                 raise CollectionError(

@@ -311,7 +311,7 @@ def iter_jobs(client, job_type=None, status=None, page_size=None):
 
 
 def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, device_results=False,
-              device_status=None):
+              device_status=None, warn=None):
     """Projected jobs: the one with `job_id` (none when absent), else the jobs listed by type and status (all pages,
     or the first `limit`); with `device_results`, each job's devices.jobs rows under `device_results`.
 
@@ -323,11 +323,19 @@ def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, devic
     else:
         page_size = min(limit, 100) if limit else None
         bodies = islice(iter_jobs(client, job_type, status, page_size=page_size), limit)
+    skipped = 0
     for body in bodies:
+        if is_unknown_job(body):
+            # /jobs/v2/query can list entries of type and status "unknown" (contract.md 8): they are no job.
+            skipped += 1
+            continue
         job = job_to_ansible(body)
         if device_results:
             job["device_results"] = list(iter_device_results(client, job["job_id"], device_status))
         yield job
+    if skipped and warn is not None:
+        warn("the hub listed %d entr%s of type and status 'unknown' (no job); %s skipped"
+             % (skipped, "y" if skipped == 1 else "ies", "it was" if skipped == 1 else "they were"))
 
 
 # --- the scheduled job descriptor for the engine -------------------------------------------------------------

@@ -120,6 +120,11 @@ class Descriptor(abc.ABC):
         """The per-device results of the failed devices; None when this kind of job has no per-device results."""
         return None
 
+    def settle(self, client, job):
+        """The job as the verdict reads it, once waiting ended: a service that answers sparsely may leave out the
+        counts (IoT Central's 2022-07-31 answers carry no progress); a descriptor fills them from what it can read."""
+        return job
+
     def failure_message(self, job):
         return "%s failed: %s" % (self.label, job.get("failure_reason") or job.get("status_message")
                                   or "no reason given")
@@ -166,6 +171,10 @@ class Descriptor(abc.ABC):
     def is_busy(err):
         """A create refused because the service runs as many jobs as it may."""
         return False
+
+    # True: a conflict (409) to a create whose job does not exist afterwards is the service being busy (IoT Central
+    # names neither case with a documented code: contract.md 8).
+    busy_when_conflict_leaves_no_job = False
 
     def busy_message(self, err):
         return "cannot create %s: the service runs as many jobs as it may (%s)" % (self.label, err.msg)
@@ -305,13 +314,16 @@ class Lifecycle(object):
             try:
                 return self.job.create(self.client), True
             except (ApiError, TransportError) as err:
-                if self.job.is_duplicate(err):
+                busy = isinstance(err, ApiError) and self.job.is_busy(err)
+                if self.job.is_duplicate(err) and not busy:
                     # Made by this task's own earlier attempt (its answer was lost), or by another run: same request?
                     job = self.job.get(self.client)
-                    if job is None:
+                    if job is not None:
+                        self._check_same(job)
+                        return job, after_own_attempt(err)
+                    if not self.job.busy_when_conflict_leaves_no_job:
                         raise
-                    self._check_same(job)
-                    return job, after_own_attempt(err)
+                    busy = True
                 if is_ambiguous(err):
                     job = self.job.find_created(self.client)
                     if job is not None:
@@ -323,7 +335,7 @@ class Lifecycle(object):
                     self.warn("%s: the answer to the create was lost (%s), and the service holds no job it started: "
                               "creating it again (%d of %d)" % (self.job.noun, err.msg, resends, MAX_RESENDS))
                     continue
-                if not isinstance(err, ApiError) or not self.job.is_busy(err):
+                if not busy:
                     raise
                 if not self.queue_when_busy:
                     raise self._failure(self.job.busy_message(err), err=err) from err
@@ -364,7 +376,7 @@ class Lifecycle(object):
     def wait_done(self, result, job, deadline):
         """Wait for the job to end; fail (with the result attached) unless it completed as the user wants."""
         outcome = self._until_ended(job, deadline)
-        job = outcome.last
+        job = self.job.settle(self.client, outcome.last) if outcome.last else outcome.last
         result.update({self.job.result_key: job, "elapsed": outcome.elapsed, "status_history": outcome.history})
         failed_devices = self.job.failed_devices(self.client, job) if job else []
         if failed_devices is not None:
@@ -383,10 +395,13 @@ class Lifecycle(object):
                              result)
         failed, succeeded, total = self.job.counts(job)
         if self.fail_on_device_failures and (failed or failed_devices):
-            raise JobFailure("%s completed, but %s of %s devices failed (%s succeeded); see device_results, or "
-                             "set fail_on_device_failures: false to accept device failures"
-                             % (self.job.label, failed if failed is not None else len(failed_devices), total,
-                                succeeded), result)
+            if total is None:  # a service that reports no counts: the failed devices are all that is known
+                counted = "%d devices failed" % len(failed_devices)
+            else:
+                counted = "%s of %s devices failed (%s succeeded)" % (
+                    failed if failed is not None else len(failed_devices), total, succeeded)
+            raise JobFailure("%s completed, but %s; see device_results, or set fail_on_device_failures: false to "
+                             "accept device failures" % (self.job.label, counted), result)
         return result
 
     # -- absent ----------------------------------------------------------------------------------------------

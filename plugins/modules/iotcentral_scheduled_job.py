@@ -18,7 +18,8 @@ description:
     device group), once at O(schedule.start) or every day, week or month from then on (O(schedule.recurrence)),
     until a date or a number of runs (O(schedule.end)).
   - Unlike a job, a scheduled job can be changed. When it exists, the module compares the options you set with it and
-    sends one C(PATCH) (a JSON merge patch) with only what differs, for example O(enabled=false) to pause it.
+    sends one C(PATCH) with only what differs, each option whole (as C(az iot central scheduled-job update) sends
+    it), for example O(enabled=false) to pause it.
     Options you leave out are not managed. Running the same task again reports no change, with a single GET.
   - IoT Central does not update a scheduled job while a job it started is pending or running; the module then fails
     and says so.

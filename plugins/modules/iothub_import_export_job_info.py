@@ -187,8 +187,8 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import Coll
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import IMPORT_EXPORT_JOB_ID, check_id
 from ansible_collections.azure_iot.jobs.plugins.module_utils._import_export import (
     JOB_PATH,
-    LIST_PATH,
     job_to_ansible,
+    list_jobs_raw,
     uri_secrets,
 )
 
@@ -219,7 +219,7 @@ def read_jobs(client, job_id=None):
     if job_id is not None:
         body = client.get_or_none(JOB_PATH, path_params={"job_id": job_id})
         return [] if body is None else [body]
-    return client.get(LIST_PATH).body or []
+    return list_jobs_raw(client)
 
 
 def select(raws, job_type=None, statuses=None):

@@ -218,7 +218,7 @@ def main():
         jobs = list(find_jobs(iothub_client(module), job_id=params["job_id"], job_type=params["type"],
                               status=params["status"], limit=params["limit"],
                               device_results=params["include_device_results"],
-                              device_status=params["device_status"]))
+                              device_status=params["device_status"], warn=module.warn))
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(changed=False, jobs=jobs)

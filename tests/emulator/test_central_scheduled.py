@@ -348,3 +348,16 @@ def test_reset_removes_scheduled_jobs(central, emulator):
     central.ok("PUT", "/scheduledJobs/gone", json=definition("2030-01-01T00:00:00Z", "daily"))
     emulator.reset()
     assert central.ok("GET", "/scheduledJobs")["value"] == []
+
+
+def test_an_application_json_patch_replaces_the_objects_it_names_whole(central):
+    # The CLI sends the whole schedule, no nulls, as application/json (contract.md 8): a schedule without end has none.
+    body = {"displayName": "w", "group": "thermostat-devices", "enabled": True,
+            "data": [{"type": "command", "target": THERMOSTAT, "path": "reboot"}],
+            "schedule": {"start": "2030-01-01T00:00:00Z", "recurrence": "daily",
+                         "end": {"type": "occurrences", "occurrences": 3}}}
+    central.ok("PUT", "/scheduledJobs/whole", json=body)
+    patched = central.ok("PATCH", "/scheduledJobs/whole",
+                         json={"schedule": {"start": "2030-01-01T00:00:00Z", "recurrence": "weekly"}})
+    assert patched["schedule"] == {"start": "2030-01-01T00:00:00Z", "recurrence": "weekly"}
+    assert patched["displayName"] == "w"  # keys the body does not name stay

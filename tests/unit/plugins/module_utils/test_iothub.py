@@ -317,3 +317,14 @@ def test_count_query_through_the_real_client(make_client, scripted_http):
                          json={"query": "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.a = 1"},
                          body=[{"numberOfDevices": 3}])
     assert count_devices(make_client(), "tags.a = 1") == 3
+
+
+def test_unknown_entries_of_a_listing_are_skipped_with_a_warning():
+    # /jobs/v2/query can list entries of type and status "unknown" (contract.md 8): they are no job.
+    unknown = {"jobId": "", "type": "unknown", "status": "unknown"}
+    client = FakeClient([pages("GET", "/jobs/v2/query", [[job("j1"), unknown], [unknown, job("j2")]], params=None,
+                               page_size=None)])
+    warnings = []
+    found = list(find_jobs(client, warn=warnings.append))
+    assert [j["job_id"] for j in found] == ["j1", "j2"]
+    assert warnings == ["the hub listed 2 entries of type and status 'unknown' (no job); they were skipped"]

@@ -420,3 +420,84 @@ def test_a_rerun_whose_answer_was_lost_is_found(run_module, answer, changed):
     client.assert_done()
     assert not outcome.failed and outcome.result["changed"] is changed
     assert outcome.result["job"]["job_id"] == "fw-1-r1"
+
+
+# --- a sparser service: answers without progress, generic error codes (issue 16) ---------------------------------
+
+def sparse_job(status, job_id="fw-1"):
+    """A Job as the 2022-07-31 examples show it: no progress, start or end."""
+    return dict(REQUEST, id=job_id, status=status)
+
+
+def device_rows(*statuses):
+    return [[{"id": "d%d" % number, "status": status} for number, status in enumerate(statuses)]]
+
+
+def test_a_rerun_counts_the_failed_devices_from_the_device_list(run_module):
+    rerun = sparse_job("pending", job_id="fw-1-r1")
+    client = FakeClient([expect("GET", JOB, path_params={"job_id": "fw-1-r1"}, status=404),
+                         expect("GET", JOB, path_params={"job_id": "fw-1"}, body=sparse_job("complete")),
+                         pages("GET", DEVICES, device_rows("completed", "failed", "failed"),
+                               path_params={"job_id": "fw-1"}, params=None),
+                         expect("PUT", RERUN, path_params={"job_id": "fw-1", "rerun_id": "fw-1-r1"}, body=rerun)])
+    outcome = run_module(module, dict(CONN, job_id="fw-1", rerun="fw-1-r1"), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["job"]["job_id"] == "fw-1-r1"
+    assert outcome.warnings == []
+
+
+def test_a_wait_without_progress_reads_the_counts_from_the_device_list(run_module):
+    client = FakeClient([expect("GET", JOB, status=404), put(body=sparse_job("pending")),
+                         expect("GET", JOB, body=sparse_job("complete")),
+                         pages("GET", DEVICES, device_rows("completed", "failed"), path_params={"job_id": "fw-1"},
+                               params=None),
+                         pages("GET", DEVICES, device_rows("failed"), path_params={"job_id": "fw-1"}, params=None)])
+    outcome = run_module(module, args(wait=True, wait_sleep=1), client=client)
+    client.assert_done()
+    assert outcome.failed
+    assert outcome.result["job"]["progress"] == {"total": 2, "pending": 0, "completed": 1, "failed": 1}
+    assert outcome.msg.startswith("job 'fw-1' completed, but 1 of 2 devices failed (1 succeeded)")
+
+
+def test_a_generic_conflict_that_leaves_no_job_is_the_application_being_busy(run_module):
+    conflict = api_error(409, "Conflict", "Too many jobs", method="PUT", path=JOB)
+    client = FakeClient([expect("GET", JOB, status=404), put(raises=conflict), expect("GET", JOB, status=404)])
+    outcome = run_module(module, args(), client=client)
+    client.assert_done()
+    assert outcome.failed and "runs at most 5 at the same time" in outcome.msg
+    assert outcome.result["error_code"] == "Conflict"
+
+
+def test_a_generic_conflict_to_a_resume_is_busy_when_five_jobs_run(run_module):
+    conflict = api_error(409, "Conflict", "conflict", method="POST", path=RESUME)
+    running = [dict(REQUEST, id="r%d" % number, status="running") for number in range(5)]
+    client = FakeClient([expect("GET", JOB, body=job("stopped")),
+                         expect("POST", RESUME, path_params={"job_id": "fw-1"}, raises=conflict),
+                         expect("GET", JOB, body=job("stopped")),
+                         pages("GET", "/jobs", [running], params=None)])
+    outcome = run_module(module, args(state="running"), client=client)
+    client.assert_done()
+    assert outcome.failed and "runs at most 5 at the same time" in outcome.msg
+
+
+def test_a_generic_conflict_to_a_rerun_of_a_job_without_failures_is_nothing_to_rerun(run_module):
+    conflict = api_error(409, "Conflict", "conflict", method="PUT", path=RERUN)
+    client = FakeClient([expect("GET", JOB, path_params={"job_id": "fw-1-r1"}, status=404),
+                         expect("GET", JOB, path_params={"job_id": "fw-1"}, body=job("complete", failed=1)),
+                         expect("PUT", RERUN, path_params={"job_id": "fw-1", "rerun_id": "fw-1-r1"}, raises=conflict),
+                         expect("GET", JOB, path_params={"job_id": "fw-1-r1"}, status=404),
+                         expect("GET", JOB, path_params={"job_id": "fw-1"}, body=sparse_job("complete")),
+                         pages("GET", DEVICES, device_rows("completed"), path_params={"job_id": "fw-1"},
+                               params=None)])
+    outcome = run_module(module, dict(CONN, job_id="fw-1", rerun="fw-1-r1"), client=client)
+    client.assert_done()
+    assert not outcome.failed and outcome.result["changed"] is False
+    assert outcome.warnings == ["job 'fw-1' has no failed devices: nothing to rerun"]
+
+
+@pytest.mark.parametrize("long_form, short", [("PropertyJobData", "property"), ("CommandJobData", "command"),
+                                              ("CloudPropertyJobData", "cloud_property"),
+                                              ("DeviceTemplateMigrationJobData", "device_template_migration")])
+def test_long_form_data_types_read_as_the_short_names(long_form, short):
+    from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import data_to_ansible
+    assert data_to_ansible({"type": long_form})["type"] == short

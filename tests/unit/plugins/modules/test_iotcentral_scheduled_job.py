@@ -16,7 +16,8 @@ from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient
 
 SCHEDULED = "/scheduledJobs/{job_id}"
 ID = {"job_id": "nightly"}
-MERGE = {"Content-Type": "application/merge-patch+json"}
+# The update is sent as the CLI sends it: application/json, each option whole, no nulls in the schedule (issue 16).
+WHOLE = {"Content-Type": "application/json"}
 CONN = {"app_url": "https://myapp.azureiotcentral.com", "api_token": "SharedAccessSignature sr=a&sig=b&skn=c&se=1"}
 TEMPLATE = "dtmi:azureiotjobs:thermostat;1"
 REBOOT = {"type": "command", "target": TEMPLATE, "path": "reboot"}
@@ -228,18 +229,18 @@ def test_disable_is_a_patch_of_enabled_only(run_module):
     client.assert_done()
     assert client.calls == [("GET", SCHEDULED), ("PATCH", SCHEDULED)]
     request = client.requests[1]
-    assert request["headers"] == MERGE and request["idempotent"] is True
+    assert request["headers"] == WHOLE and request["idempotent"] is True
     result = outcome.result
     assert result["changed"] is True and result["differences"] == ["enabled"]
     assert result["scheduled_job"]["enabled"] is False and result["scheduled_job"]["etag"] == '"e2"'
     assert result["diff"]["before"]["enabled"] is True and result["diff"]["after"]["enabled"] is False
 
 
-def test_schedule_change_sends_the_whole_schedule_with_nulls(run_module):
-    """daily/occurrences -> weekly/date: the stale end.occurrences is removed with null (merge patch)."""
+def test_schedule_change_sends_the_whole_schedule_without_nulls(run_module):
+    """daily/occurrences -> weekly/date: the whole new schedule replaces the old one, with no null inside."""
     wanted = schedule(recurrence="weekly", end={"type": "date", "date": "2030-12-31"})
     patch = {"schedule": {"start": "2030-01-01T02:00:00Z", "recurrence": "weekly",
-                          "end": {"type": "date", "date": "2030-12-31", "occurrences": None}}}
+                          "end": {"type": "date", "date": "2030-12-31"}}}
     answer = server(schedule={"start": "2030-01-01T02:00:00Z", "recurrence": "weekly",
                               "end": {"type": "date", "date": "2030-12-31"}})
     client = FakeClient([expect("GET", SCHEDULED, body=server()), patch_call(patch, answer)])
@@ -251,7 +252,7 @@ def test_schedule_change_sends_the_whole_schedule_with_nulls(run_module):
 
 
 def test_schedule_without_recurrence_and_end_removes_them(run_module):
-    patch = {"schedule": {"start": "2030-02-01T00:00:00Z", "recurrence": None, "end": None}}
+    patch = {"schedule": {"start": "2030-02-01T00:00:00Z"}}
     client = FakeClient([expect("GET", SCHEDULED, body=server()),
                          patch_call(patch, server(schedule={"start": "2030-02-01T00:00:00Z"}))])
     outcome = run_module(module, dict(CONN, job_id="nightly", schedule={"start": "2030-02-01T00:00:00Z"}),
@@ -397,3 +398,24 @@ def test_a_delete_whose_every_answer_was_lost_is_settled_by_reading(run_module):
     outcome = run_module(module, dict(CONN, job_id="nightly", state="absent"), client=client)
     client.assert_done()
     assert outcome.result["changed"] is True and outcome.result["scheduled_job"] == {}
+
+
+def test_a_get_that_drops_the_end_does_not_make_the_schedule_flap(run_module):
+    # The docs' GET of a scheduled job leaves out schedule.end (contract.md 8): it cannot be compared, so it is not a
+    # difference, and an unchanged task stays one GET.
+    reported = server(schedule={"start": "2030-01-01T02:00:00Z", "recurrence": "daily"})
+    client = FakeClient([expect("GET", SCHEDULED, body=reported)])
+    outcome = run_module(module, args(), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is False and client.calls == [("GET", SCHEDULED)]
+
+
+def test_a_get_that_shows_no_end_is_compared_when_the_service_reports_ends(run_module):
+    # A service that reports an end when there is one: "end" present and null means none, which differs.
+    reported = server(schedule={"start": "2030-01-01T02:00:00Z", "recurrence": "daily", "end": None})
+    patch = {"schedule": {"start": "2030-01-01T02:00:00Z", "recurrence": "daily",
+                          "end": {"type": "occurrences", "occurrences": 30}}}
+    client = FakeClient([expect("GET", SCHEDULED, body=reported), patch_call(patch, server())])
+    outcome = run_module(module, args(), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["differences"] == ["schedule"]

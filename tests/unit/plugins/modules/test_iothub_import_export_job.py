@@ -275,3 +275,21 @@ def test_a_delete_retried_after_a_lost_answer_is_this_tasks_cancel(run_module):
     outcome = run_module(module, dict(CONN, state="absent", job_id=GUID), client=client)
     client.assert_done()
     assert outcome.result["changed"] is True and outcome.result["job"]["status"] == "cancelled"
+
+
+def test_an_active_job_is_compared_only_on_what_the_service_echoes(run_module):
+    # A real hub does not echo storageAuthenticationType (contract.md 8, the emulator's sparse profile): the job is
+    # still the task's, not "another active import/export job".
+    sparse = raw()
+    del sparse["storageAuthenticationType"]
+    client = FakeClient([expect("GET", "/jobs", body=[sparse])])
+    outcome = run_module(module, EXPORT, client=client)
+    client.assert_done()
+    assert not outcome.failed and outcome.result["changed"] is False and outcome.result["job_id"] == GUID
+
+
+def test_an_echoed_difference_is_still_another_job(run_module):
+    other = raw(outputBlobContainerUri="https://acct.blob.core.windows.net/other?sig=x")
+    client = FakeClient([expect("GET", "/jobs", body=[other])])
+    outcome = run_module(module, EXPORT, client=client)
+    assert outcome.failed and "with different parameters" in outcome.msg
