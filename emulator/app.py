@@ -67,6 +67,9 @@ async def inject_faults(request, handler):
     if rule is None:
         return await handler(request)
     response = None
+    # A slow server has the whole request before it is slow: read the body now, so a client that gives up meanwhile
+    # leaves a request that is still processed, not a half-read one.
+    await request.read()
     if rule["when"] == "after":
         response = await handler(request)  # the operation happens, only its answer is late, lost or replaced
     if rule["latency"]:

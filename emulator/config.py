@@ -98,7 +98,7 @@ VALIDATORS = {
     "scheduled_status": _bool,
     "reject_desired": _reject_desired,
     "lowercase_job_ids": _bool,
-    "cancel_read_lag": lambda k, v: _seconds(k, v),
+    "cancel_read_lag": _seconds,
     "profile": lambda k, v: _choice(k, v, ("full", "sparse")),
     "central_failure_rate": _rate,
     "central_device_ops_per_second": _positive,

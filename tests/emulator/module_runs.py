@@ -113,5 +113,3 @@ def hub_jobs(emulator, job_id):
 
 def retry_warnings(result, method_path):
     return [text for text in warning_texts(result) if text.startswith(method_path + ": ") and "retrying in" in text]
-
-

@@ -138,15 +138,16 @@ PATH_CASES = [
 
 @pytest.mark.parametrize("module, option, others, host, path", PATH_CASES,
                          ids=["%s-%s" % case[:2] for case in PATH_CASES])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=IDS)
-def test_a_path_bound_value_is_refused_or_lands_in_its_own_segment(run_main, module, option, others, host, path,
-                                                                    value):
+def test_a_path_bound_value_is_refused_or_in_its_own_segment(run_main, module, option, others, host, path, value):
     failed, result, urls = run_main(module, dict(others, **{option: value}))
     assert_refused_or_in_its_own_segment(failed, result, urls, value, host, path)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(host=HOSTS)
 def test_a_host_is_refused_or_is_where_every_request_goes(run_main, host):
     # What each option names: the host of app_url as a URL parser reads it; HostName and hostname as given (the
