@@ -1,4 +1,8 @@
-"""HTTP handlers of the import/export jobs API (v1): POST /jobs/create, GET /jobs, GET|DELETE /jobs/{id}."""
+"""HTTP handlers of the import/export jobs API (v1): POST /jobs/create, GET /jobs, GET|DELETE /jobs/{id}; and the
+blob containers' stand-in for reading what a job wrote: GET /_emulator/blobs/{container}/{blob} (Get Blob, SAS)."""
+import os
+from urllib.parse import parse_qs
+
 from aiohttp import web
 
 from ..errors import hub_error
@@ -13,6 +17,7 @@ def routes():
         web.get("/jobs", list_jobs, name="iothub.list-bulk-jobs", allow_head=False),
         web.get("/jobs/{id}", get_job, name="iothub.get-bulk-job", allow_head=False),
         web.delete("/jobs/{id}", cancel_job, name="iothub.cancel-bulk-job"),
+        web.get("/_emulator/blobs/{container}/{blob}", get_blob, name="storage.get-blob", allow_head=False),
     ]
 
 
@@ -36,3 +41,18 @@ async def get_job(request):
 
 async def cancel_job(request):
     return web.json_response(request.app[HUB].import_export.cancel(request.match_info["id"]).to_wire())
+
+
+async def get_blob(request):
+    """Azure Blob Storage's Get Blob, as far as clients read what an import/export job wrote: a SAS (sig=) is needed,
+    the blob's bytes are answered, 404 when there is none. Never logged or faulted (under /_emulator/)."""
+    if "sig" not in parse_qs(request.query_string):
+        return web.Response(status=403, text="AuthenticationFailed: no shared access signature")
+    container, blob = request.match_info["container"], request.match_info["blob"]
+    if blob in (".", "..") or container in (".", ".."):
+        return web.Response(status=400, text="InvalidResourceName")
+    path = os.path.join(request.app[HUB].import_export.blob_root(), container, blob)
+    if not os.path.isfile(path):
+        return web.Response(status=404, text="BlobNotFound")
+    with open(path, "rb") as handle:
+        return web.Response(body=handle.read(), content_type="application/octet-stream")

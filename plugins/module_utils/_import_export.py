@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _blob
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
@@ -36,6 +36,8 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
 )
 
 CREATE_PATH = "/jobs/create"
+# Where an import job writes the lines it could not apply (contract.md sections 2.7 and 7).
+DEFAULT_IMPORT_ERRORS_BLOB = "importErrors.log"
 LIST_PATH = "/jobs"
 JOB_PATH = "/jobs/{job_id}"
 
@@ -372,3 +374,21 @@ class ImportExportJob(Descriptor):
 
     def remove(self, client, job):
         return self.api.cancel(job)
+
+    def after_wait(self, client, job, result):
+        """An import that completed may still have failed lines: the service says success, and the errors are only
+        in importErrors.log in the output container (contract.md section 7). Read it through the container URI the
+        task holds; fail unless fail_on_import_errors is false."""
+        params = self.request.params
+        uri = params.get("output_container_uri")
+        if job.get("type") != "import" or job.get("status") != "completed" or not uri:
+            return
+        if (params.get("storage_auth") or "key_based") != "key_based":
+            return  # identity-based: this machine holds no SAS to read the container with
+        blob = params.get("output_blob_name") or DEFAULT_IMPORT_ERRORS_BLOB
+        errors = _blob.import_errors(_blob.read_blob(self.api.client, uri, blob))
+        result["import_errors"] = errors
+        if errors and params.get("fail_on_import_errors", True):
+            raise JobFailure("%s completed, but %d of its lines were not imported (%s in the output container); see "
+                             "import_errors, or set fail_on_import_errors: false to accept them"
+                             % (self.label, len(errors), blob), result)

@@ -120,6 +120,11 @@ class Descriptor(abc.ABC):
         """The per-device results of the failed devices; None when this kind of job has no per-device results."""
         return None
 
+    def after_wait(self, client, job, result):
+        """Checks of a job that completed as asked, beyond its status (what it wrote elsewhere); may add result
+        keys or raise JobFailure."""
+        return None
+
     def settle(self, client, job):
         """The job as the verdict reads it, once waiting ended: a service that answers sparsely may leave out the
         counts (IoT Central's 2022-07-31 answers carry no progress); a descriptor fills them from what it can read."""
@@ -402,6 +407,7 @@ class Lifecycle(object):
                     failed if failed is not None else len(failed_devices), total, succeeded)
             raise JobFailure("%s completed, but %s; see device_results, or set fail_on_device_failures: false to "
                              "accept device failures" % (self.job.label, counted), result)
+        self.job.after_wait(self.client, job, result)
         return result
 
     # -- absent ----------------------------------------------------------------------------------------------

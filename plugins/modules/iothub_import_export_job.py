@@ -88,6 +88,16 @@ options:
   identity:
     description: The resource id of the user-assigned managed identity for O(storage_auth=identity_based).
     type: str
+  fail_on_import_errors:
+    description:
+      - An import job reports V(completed) even when some of its lines could not be applied; the service writes them
+        to C(importErrors.log) (or O(output_blob_name)) in the output container. When the module waited for an
+        import that completed, it reads that blob through O(output_container_uri) and returns the lines in
+        RV(import_errors).
+      - V(true) fails the task when there are any; V(false) only returns them.
+      - Not read with O(storage_auth=identity_based) (this machine holds no SAS for the container).
+    type: bool
+    default: true
   api:
     description:
       - V(auto) uses the data plane when O(connection_string) or O(hostname) is set, else Azure Resource Manager.
@@ -242,6 +252,15 @@ status_history:
   elements: dict
   sample: [{"status": "enqueued", "elapsed": 0.0}, {"status": "running", "elapsed": 2.0},
            {"status": "completed", "elapsed": 12.4}]
+import_errors:
+  description:
+    - The lines an import could not apply, from C(importErrors.log) in the output container (C(line), C(device_id),
+      C(error_code), C(error_status); null where the service does not say).
+  returned: when the module waited for an import that completed, with key-based storage authentication
+  type: list
+  elements: dict
+  sample: [{"line": 7, "device_id": null, "error_code": "DeviceAlreadyExists",
+            "error_status": "A device with id 'd7' already exists."}]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -275,6 +294,7 @@ def argument_spec():
         storage_auth=dict(type="str", default="key_based", choices=["key_based", "identity_based"]),
         identity=dict(type="str"),
         api=dict(type="str", default="auto", choices=["auto", "data_plane", "arm"]),
+        fail_on_import_errors=dict(type="bool", default=True),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)

@@ -162,3 +162,24 @@ def test_round_trip_of_1000_devices(emulator):
     assert (blob_dir(emulator, "roundtrip") / "importErrors.log").read_text() == ""
     assert snapshot(emulator) == before
     assert emulator.hub("GET", "/devices/device-00500").json()["authentication"]["symmetricKey"] == keys
+
+
+def test_an_import_with_failed_lines_fails_the_module_with_them(emulator, run):
+    """issue 16: the job says completed; the module reads importErrors.log through the output container URI."""
+    folder = blob_dir(emulator, "errors-in")
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [{"id": "device-00001", "importMode": "create"},  # exists: DeviceAlreadyExists
+             {"id": "brand-new-1", "importMode": "create"},
+             {"id": "nobody", "importMode": "update"}]  # does not exist: DeviceNotFound
+    (folder / "devices.txt").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    args = dict(type="import", input_container_uri=container(emulator, "errors-in"),
+                output_container_uri=container(emulator, "errors-out"), wait=True, wait_sleep=1, ca_path=emulator.ca,
+                connection_string=emulator.env["AZURE_IOTHUB_CONNECTION_STRING"])
+    result = run("iothub_import_export_job", args)
+    assert result["failed"] and result["job"]["status"] == "completed"
+    assert [item["line"] for item in result["import_errors"]] == [1, 3]
+    assert result["msg"].endswith("completed, but 2 of its lines were not imported (importErrors.log in the output "
+                                  "container); see import_errors, or set fail_on_import_errors: false to accept them")
+    assert "c2lnbmF0dXJl" not in json.dumps(result)
+    accepted = run("iothub_import_export_job", dict(args, fail_on_import_errors=False, job_id=result["job_id"]))
+    assert not accepted.get("failed") and len(accepted["import_errors"]) == 2

@@ -79,11 +79,35 @@ def api_error(status, code, message="scripted error", method="GET", path="/jobs/
     return error
 
 
+class BlobSession(object):
+    """The client's requests.Session as _blob.read_blob uses it: Get Blob of scripted URLs, 404 for the rest."""
+
+    def __init__(self, blobs):
+        self.blobs = blobs
+        self.urls = []
+
+    def request(self, method, url, **kwargs):
+        self.urls.append((method, url))
+        status, content = self.blobs.get(url, (404, b""))
+        return _BlobAnswer(status, content)
+
+
+class _BlobAnswer(object):
+    def __init__(self, status, content):
+        self.status_code = status
+        self.content = content
+        self.headers = {}
+
+
 class FakeClient(object):
-    def __init__(self, script=()):
+    def __init__(self, script=(), blobs=None):
         self.script = list(script)
         self.calls = []
         self.requests = []
+        # What _blob.read_blob reads through the client's session: blob URL -> (status, bytes).
+        self.session = BlobSession(blobs or {})
+        self.timeout = 30.0
+        self.verify = True
 
     def add(self, *items):
         self.script.extend(items)

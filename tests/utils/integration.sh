@@ -10,10 +10,15 @@ trap 'rm -rf "$state"' EXIT
 cd "$root"
 # The emulator runs from the checkout (azure-iot-emulator, installed editable in .venv); ansible-test runs in the collection copy and reads the
 # emulator's variables from tests/integration/integration_config.yml, which it passes to every target as extra vars.
+# Every target runs against both emulator profiles: full answers, and the sparse ones of the official examples
+# (emulator/README.md, "The sparse profile"). PROFILES="full" (or "sparse") runs one.
+for profile in ${PROFILES:-full sparse}; do
+echo "=== integration targets against the emulator's $profile profile"
 PATH="$bin:$PATH" "$bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 \
-  --time-scale 20 -- bash -c '
+  --time-scale 20 --profile "$profile" -- bash -c '
     set -euo pipefail
     "$0/python" "$1/tests/utils/write_integration_config.py" > "$2/tests/integration/integration_config.yml"
     cd "$2"
     ANSIBLE_PYTHON_INTERPRETER="$0/python" "$0/ansible-test" integration --local --python 3.11 --color no "${@:3}"
   ' "$bin" "$root" "$dest" "$@"
+done

@@ -293,3 +293,55 @@ def test_an_echoed_difference_is_still_another_job(run_module):
     client = FakeClient([expect("GET", "/jobs", body=[other])])
     outcome = run_module(module, EXPORT, client=client)
     assert outcome.failed and "with different parameters" in outcome.msg
+
+
+# --- an import that completed with failed lines (issue 16) -------------------------------------------------------
+
+ERRORS_URL = "https://acct.blob.core.windows.net/backup/importErrors.log?sv=2021-08-06&sr=c&sp=rwdl&sig=" + SIG
+ERRORS_LOG = (b'{"line": 2, "errorCode": "DeviceAlreadyExists", "errorStatus": "A device with id d2 already exists."}\n'
+              b'{"key": "d9", "errorCode": "DeviceNotFound", "errorStatus": "d9 not found"}\n')
+
+
+def completed_import(blobs, **args):
+    client = FakeClient([
+        expect("GET", "/jobs/{job_id}", path_params={"job_id": GUID}, body=raw(job_type="import", status="completed")),
+    ], blobs=blobs)
+    return client, dict(CONN, type="import", job_id=GUID, input_container_uri=INP, output_container_uri=OUT,
+                        wait=True, **args)
+
+
+def test_an_import_that_completed_with_failed_lines_fails_with_them(run_module):
+    client, args = completed_import({ERRORS_URL: (200, ERRORS_LOG)})
+    outcome = run_module(module, args, client=client)
+    client.assert_done()
+    assert client.session.urls == [("GET", ERRORS_URL)]
+    assert outcome.failed
+    assert outcome.msg == ("import/export job %s completed, but 2 of its lines were not imported (importErrors.log in "
+                           "the output container); see import_errors, or set fail_on_import_errors: false to accept "
+                           "them" % GUID)
+    assert outcome.result["import_errors"] == [
+        {"line": 2, "device_id": None, "error_code": "DeviceAlreadyExists",
+         "error_status": "A device with id d2 already exists."},
+        {"line": None, "device_id": "d9", "error_code": "DeviceNotFound", "error_status": "d9 not found"}]
+    assert no_secret(outcome.result)
+
+
+def test_import_errors_can_be_accepted(run_module):
+    client, args = completed_import({ERRORS_URL: (200, ERRORS_LOG)}, fail_on_import_errors=False)
+    outcome = run_module(module, args, client=client)
+    assert not outcome.failed and len(outcome.result["import_errors"]) == 2
+
+
+@pytest.mark.parametrize("blob", [(200, b""), (404, b"")])
+def test_an_import_without_failed_lines_has_no_errors(run_module, blob):
+    client, args = completed_import({ERRORS_URL: blob})
+    outcome = run_module(module, args, client=client)
+    assert not outcome.failed and outcome.result["import_errors"] == []
+
+
+def test_the_errors_blob_named_by_output_blob_name_is_read(run_module):
+    url = ERRORS_URL.replace("importErrors.log", "my-errors.log")
+    client, args = completed_import({url: (200, ERRORS_LOG)}, output_blob_name="my-errors.log",
+                                    fail_on_import_errors=False)
+    outcome = run_module(module, args, client=client)
+    assert client.session.urls == [("GET", url)] and len(outcome.result["import_errors"]) == 2
