@@ -421,6 +421,16 @@ class CentralLifecycle(Lifecycle):
             msg += "; the application answered: %s" % err.msg
         return self._failure(msg, job=job, err=err)
 
+    def _settleable(self, err, job):
+        """Whether a failed stop, resume or rerun was refused (400, 409); a lost answer is settled by the job's state
+        as well. A busy application, and any other error, is raised here."""
+        if isinstance(err, ApiError) and self.job.is_busy(err):
+            raise self._failure(self.job.busy_message(err), job=job, err=err) from err
+        refused = isinstance(err, ApiError) and err.status in (400, 409)
+        if not refused and not is_ambiguous(err):
+            raise err
+        return refused
+
     @staticmethod
     def _at(job, state):
         """Whether the job is where a stop (stopped) or a resume (pending, running or already ended) leaves it."""
@@ -454,11 +464,7 @@ class CentralLifecycle(Lifecycle):
             self.client.post(JOB_STOP_PATH if state == "stopped" else JOB_RESUME_PATH,
                              path_params={"job_id": self.job.job_id}, ok=(200, 202, 204), idempotent=True)
         except (ApiError, TransportError) as err:
-            if isinstance(err, ApiError) and self.job.is_busy(err):
-                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
-            refused = isinstance(err, ApiError) and err.status in (400, 409)
-            if not refused and not is_ambiguous(err):
-                raise
+            refused = self._settleable(err, job)
             # A refusal after a retry (the first call's answer was lost) or a lost answer: the job's state decides,
             # and for a resume that did not happen, whether the application runs as many jobs as it may.
             current = self.job.get(self.client)
@@ -512,11 +518,7 @@ class CentralLifecycle(Lifecycle):
         try:
             response = self.client.put(JOB_RERUN_PATH, path_params={"job_id": self.job.job_id, "rerun_id": rerun_id})
         except (ApiError, TransportError) as err:
-            if isinstance(err, ApiError) and self.job.is_busy(err):
-                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
-            refused = isinstance(err, ApiError) and err.status in (400, 409)
-            if not refused and not is_ambiguous(err):
-                raise
+            refused = self._settleable(err, job)
             # Made by this task's earlier attempt (its answer was lost) or by another run?
             created = target.job.get(self.client)
             if created is not None:
