@@ -61,6 +61,15 @@ DEFAULT_CONNECT_TIMEOUT = 0
 DEFAULT_RESPONSE_TIMEOUT = 30
 MAX_METHOD_PAYLOAD = 128 * 1024
 COUNT_ALIAS = "numberOfDevices"
+# IoT Hub refuses a query of more than about 8,200 characters with 412 PreconditionFailed ("a query limit for Azure IoT
+# hub, which is around 8200 Bytes, i.e. 8200 characters", Azure/azure-iot-sdk-csharp#1680, 2021-01-18; contract.md 1.4
+# and 1.5). The figure is approximate, so every statement this collection sends stays within MAX_QUERY_LENGTH, 200
+# under it. The longest one a query option goes into is the device count (check mode, and before a create), so the
+# condition itself may have at most MAX_QUERY_LENGTH - len(QUERY_WRAPPER) = 7947 characters (as a job's queryCondition
+# it is sent bare, shorter still).
+MAX_QUERY_LENGTH = 8000
+QUERY_WRAPPER = "SELECT COUNT() AS %s FROM devices WHERE " % COUNT_ALIAS
+MAX_CONDITION_LENGTH = MAX_QUERY_LENGTH - len(QUERY_WRAPPER)
 
 # Error codes by name (iothub-errorcode header, "ErrorCode:Name;..." messages) and by number (JSON-in-string bodies).
 EXISTS_CODES = ("JobAlreadyExists", "409104")
@@ -127,6 +136,12 @@ def normalize_query(query, strict=True):
         raise ValidationError("query has an unterminated string literal: %s" % text)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         raise ValidationError("query has unbalanced parentheses or brackets: %s" % text)
+    if len(text) > MAX_CONDITION_LENGTH:
+        raise ValidationError(
+            "query is %d characters long; at most %d are allowed: IoT Hub refuses a query of more than about 8200 "
+            "characters (412 PreconditionFailed), and the longest statement this collection sends a query in, "
+            "'%s<query>', must stay within %d. Select the devices by a tag, or split them over several jobs"
+            % (len(text), MAX_CONDITION_LENGTH, QUERY_WRAPPER, MAX_QUERY_LENGTH))
     return text
 
 

@@ -84,6 +84,17 @@ HOST_NAME_RULE = ("connection_string is malformed: HostName must be a host name 
 HOST_RULE = "%s must be a host name (letters, digits, '-' and '.') or an IP address with an optional port, got %r"
 
 
+# 500 device ids of the emulator's seeded form in one deviceId IN [...] condition: 8012 characters.
+LONG_QUERY = "deviceId IN [%s]" % ", ".join("'device-%05d'" % number for number in range(1, 501))
+
+
+def too_long(length):
+    return ("query is %d characters long; at most 7947 are allowed: IoT Hub refuses a query of more than about 8200 "
+            "characters (412 PreconditionFailed), and the longest statement this collection sends a query in, "
+            "'SELECT COUNT() AS numberOfDevices FROM devices WHERE <query>', must stay within 8000. Select the "
+            "devices by a tag, or split them over several jobs" % length)
+
+
 def exact(text):
     return re.compile(re.escape(text))
 
@@ -397,6 +408,14 @@ ROWS = [
                                                      "end": {"type": "date", "date": "2030-02-01"}}),
      exact("schedule.end needs schedule.recurrence: a schedule without recurrence runs once, at schedule.start, and "
            "has nothing to end")),
+    # --- issue 16: a query longer than IoT Hub takes (about 8,200 characters: 412 PreconditionFailed) -------------
+    ("iothub_scheduled_job", hub_job(query=LONG_QUERY), exact(too_long(8012))),
+    ("iothub_scheduled_job", hub_job(query="WHERE  " + LONG_QUERY.replace(", ", ",\n ")), exact(too_long(8012))),
+    ("iothub_scheduled_job", hub_job(query=LONG_QUERY, _ansible_check_mode=True), exact(too_long(8012))),
+    ("iothub_scheduled_job", hub_job(query="tags.note = '%s'" % ("x" * 7934)), exact(too_long(7948))),
+    ("iothub_device_info", dict(HUB, query=LONG_QUERY), exact(too_long(8012))),
+    ("iothub_device_info", dict(HUB, query=LONG_QUERY, count_only=True), exact(too_long(8012))),
+    ("iothub_device_info", dict(HUB, query=LONG_QUERY, include_twins=True), exact(too_long(8012))),
 ]
 
 

@@ -91,6 +91,60 @@ def test_invalid_queries(query, msg):
     assert info.value.msg == msg
 
 
+def _ids_condition(length):
+    """A deviceId IN [...] condition of exactly `length` characters (the last id padded)."""
+    count = (length - len("deviceId IN []") + 2) // len("'device-00000', ")
+    ids = ["'device-%05d'" % number for number in range(count)]
+    padding = length - len("deviceId IN [%s]" % ", ".join(ids))
+    ids[0] = "'device-00000%s'" % ("x" * padding)
+    text = "deviceId IN [%s]" % ", ".join(ids)
+    assert len(text) == length
+    return text
+
+
+def test_the_query_length_limit_and_its_figures():
+    # What the hub refuses: "around 8200 Bytes, i.e. 8200 characters" (Azure/azure-iot-sdk-csharp#1680).
+    assert _iothub.MAX_QUERY_LENGTH == 8000
+    assert _iothub.QUERY_WRAPPER == "SELECT COUNT() AS numberOfDevices FROM devices WHERE "
+    assert _iothub.MAX_CONDITION_LENGTH == 7947
+
+
+def test_a_query_at_the_limit_is_kept_and_one_character_more_is_refused():
+    longest = _ids_condition(7947)
+    assert normalize_query(longest) == longest
+    with pytest.raises(ValidationError) as info:
+        normalize_query(_ids_condition(7948))
+    assert info.value.msg == (
+        "query is 7948 characters long; at most 7947 are allowed: IoT Hub refuses a query of more than about 8200 "
+        "characters (412 PreconditionFailed), and the longest statement this collection sends a query in, "
+        "'SELECT COUNT() AS numberOfDevices FROM devices WHERE <query>', must stay within 8000. Select the devices "
+        "by a tag, or split them over several jobs")
+
+
+def test_the_length_is_that_of_the_condition_sent_whitespace_collapsed_and_where_dropped():
+    longest = _ids_condition(7947)
+    assert normalize_query("  WHERE   " + longest.replace(", ", ",\n    ") + "\n") == longest
+    assert normalize_query(longest, strict=False) == longest
+    # Read back from the hub, a condition is never refused, whatever its length.
+    assert normalize_query(_ids_condition(9000), strict=False) == _ids_condition(9000)
+
+
+def test_what_the_modules_send_for_the_longest_condition_stays_within_the_limit():
+    longest = _ids_condition(7947)
+    statements = []
+
+    class Recorder(object):
+        def iter_continuation(self, method, path, json=None, page_size=None):
+            statements.append(json["query"])
+            return iter([{"numberOfDevices": 1, "deviceId": "d"}])
+
+    count_devices(Recorder(), longest)
+    _iothub.query_devices(Recorder(), longest)
+    _iothub.query_devices(Recorder(), longest, twins=True)
+    assert [len(statement) for statement in statements] == [8000, 7982, 7975]
+    assert all(statement.endswith(" WHERE " + longest) for statement in statements)
+
+
 def test_lenient_normalisation_of_a_query_read_back():
     assert normalize_query("SELECT * FROM devices WHERE  tags.a = 1", strict=False) == "tags.a = 1"
     assert normalize_query("", strict=False) == "*"
