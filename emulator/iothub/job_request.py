@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from ..errors import hub_error
+from ..query import too_long
 from ..timefmt import parse_iso
 from .twin import check_properties
 
@@ -118,6 +119,9 @@ def parse_job_request(path_id, body, now, lowercase_ids=False):
     query = body.get("queryCondition")
     if not isinstance(query, str) or not query.strip():
         raise hub_error("ArgumentNull", "queryCondition is required (use '*' for all devices).")
+    refusal = too_long(query, "The queryCondition")
+    if refusal:
+        raise hub_error("PreconditionFailed", refusal)
     return JobSpec(
         job_id=path_id, type=job_type, query_condition=query,
         update_twin=_update_twin(body) if job_type == "scheduleUpdateTwin" else None,

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from ..errors import hub_error
 from ..jsonbody import read_json
-from ..query import QuerySyntaxError, parse_query
+from ..query import QuerySyntaxError, parse_query, too_long
 from ..state import STATE
 from .hub import HUB
 from .job_request import method_request
@@ -45,6 +45,9 @@ async def query_devices(request):
     text = body.get("query") if isinstance(body, dict) else None
     if not isinstance(text, str) or not text.strip():
         raise hub_error("ArgumentNull", "The query is required: {\"query\": \"SELECT * FROM devices\"}.")
+    refusal = too_long(text)
+    if refusal:
+        raise hub_error("PreconditionFailed", refusal)
     try:
         query = parse_query(text)
     except QuerySyntaxError as exc:
