@@ -2,7 +2,7 @@
 # Copyright: azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the iothub_rollout role: split a fleet into waves, and turn device ids into a job query."""
+"""Filters of the iothub_rollout role: split a fleet into waves, and turn device ids into job queries that fit."""
 
 from __future__ import annotations
 
@@ -11,16 +11,83 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-# An IoT Hub job id has at most 64 characters; the longest suffix the role adds is "-wave-99-retry-9" (16).
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import MAX_CONDITION_LENGTH
+from ansible_collections.azure_iot.jobs.plugins.plugin_utils._filter_args import to_float, to_int, to_list
+
+# An IoT Hub job id has at most 64 characters. The longest suffix the role adds is "-wave-99-retry-9-part-99" (24):
+# with up to 99 waves of up to 99 jobs each, every id derived from a name of 40 characters fits; past that,
+# rollout_waves and device_id_jobs check the ids they make.
+JOB_ID_MAX = 64
 NAME_MAX = 40
+# The longest suffix a wave's id gets in the role: its last retry (iothub_rollout_retries is at most 9).
+LAST_RETRY = "-retry-9"
 _NAME = re.compile(r"^[A-Za-z0-9-]+$")
+_EMPTY_IN = "deviceId IN []"
+
+
+def _quoted(device_id):
+    return "'%s'" % str(device_id).replace("'", "''")
 
 
 def device_id_query(device_ids):
     """The job query condition that selects exactly these devices: deviceId IN ['a', 'b']."""
+    device_ids = to_list(device_ids, "device_id_query", "the device ids")
     if not device_ids:
         raise AnsibleFilterError("device_id_query: the list of device ids is empty; a job needs at least one device")
-    return "deviceId IN [%s]" % ", ".join("'%s'" % str(device_id).replace("'", "''") for device_id in device_ids)
+    return "deviceId IN [%s]" % ", ".join(_quoted(device_id) for device_id in device_ids)
+
+
+def _part_id(job_id, number):
+    """The first part keeps the job id itself (what one job over the devices always had), the others add -part-<n>."""
+    return job_id if number == 1 else "%s-part-%d" % (job_id, number)
+
+
+def _split(device_ids, max_length):
+    """The ids in order, cut into consecutive runs whose deviceId IN [...] conditions have at most max_length
+    characters each."""
+    runs, current, length = [], [], len(_EMPTY_IN)
+    for device_id in device_ids:
+        size = len(_quoted(device_id))
+        if current and length + 2 + size > max_length:
+            runs.append(current)
+            current, length = [], len(_EMPTY_IN)
+        if length + size > max_length:
+            raise AnsibleFilterError("device_id_jobs: the device id %r alone makes a condition of %d characters, more "
+                                     "than max_length (%d)" % (device_id, len(_EMPTY_IN) + size, max_length))
+        length += size + (2 if current else 0)
+        current.append(device_id)
+    if current:
+        runs.append(current)
+    return runs
+
+
+def device_id_jobs(device_ids, job_id, max_length=MAX_CONDITION_LENGTH):
+    """The jobs that together select exactly these devices, each with a condition IoT Hub takes.
+
+    [{"job_id", "device_ids", "query"}, ...]: consecutive runs of the ids in the order given, each query at most
+    max_length characters (by default the most the collection's modules accept, under the hub's limit of about 8,200
+    characters). The first job's id is job_id, the next ones job_id-part-2, job_id-part-3, ...; the same ids give the
+    same jobs on every run.
+    """
+    device_ids = to_list(device_ids, "device_id_jobs", "the device ids")
+    if not device_ids:
+        raise AnsibleFilterError("device_id_jobs: the list of device ids is empty; a job needs at least one device")
+    if not isinstance(job_id, str) or not job_id:
+        raise AnsibleFilterError("device_id_jobs: job_id must be a non-empty string, got %r" % (job_id,))
+    max_length = to_int(max_length, "device_id_jobs", "max_length")
+    if not len(_EMPTY_IN) < max_length <= MAX_CONDITION_LENGTH:
+        raise AnsibleFilterError("device_id_jobs: max_length must be from %d to %d characters (the longest condition "
+                                 "the modules accept), got %d" % (len(_EMPTY_IN) + 1, MAX_CONDITION_LENGTH,
+                                                                   max_length))
+    runs = _split(device_ids, max_length)
+    last = _part_id(job_id, len(runs))
+    if len(last) > JOB_ID_MAX:
+        raise AnsibleFilterError("device_id_jobs: %d devices need %d jobs, and the id of the last, %r, has %d "
+                                 "characters; IoT Hub takes at most %d: use a shorter job id"
+                                 % (len(device_ids), len(runs), last, len(last), JOB_ID_MAX))
+    return [{"job_id": _part_id(job_id, number), "device_ids": run,
+             "query": "deviceId IN [%s]" % ", ".join(_quoted(device_id) for device_id in run)}
+            for number, run in enumerate(runs, start=1)]
 
 
 def _check_name(name):
@@ -65,14 +132,41 @@ def _chunks(devices, waves, wave_size):
     return [devices[bounds[index]:bounds[index + 1]] for index in range(len(waves))]
 
 
+def _number(value):
+    """A percentage as given, a string converted (templated values may stay strings before ansible-core 2.19)."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _check_derived_ids(wave_name, jobs):
+    """Every id the role derives from a wave fits: its jobs', and its last retry's over as many jobs."""
+    longest = _part_id(jobs[0]["job_id"] + LAST_RETRY, len(jobs))
+    if len(longest) > JOB_ID_MAX:
+        raise AnsibleFilterError("rollout_waves: %s needs %d jobs, and the id of its last retry's last job, %r, would "
+                                 "have %d characters; IoT Hub takes at most %d: use a shorter name, or fewer waves"
+                                 % (wave_name, len(jobs), longest, len(longest), JOB_ID_MAX))
+
+
 def rollout_waves(device_ids, name, canary_ids=None, canary_count=0, canary_percentage=0, waves=None, wave_size=0):
     """Split the sorted device ids into a canary wave and the following waves.
 
-    Each wave is {"name", "job_id", "device_ids", "query"}; empty waves are left out. The split depends only on the
-    ids, so the same fleet gives the same waves, the same job ids and the same queries on every run.
+    Each wave is {"name", "job_id", "device_ids", "query", "jobs"}; empty waves are left out. "query" selects all the
+    wave's devices; "jobs" (device_id_jobs) are the jobs the wave runs, one after the other, each with a query IoT Hub
+    takes: one job (with the wave's job_id and query) unless the wave's devices do not fit in one condition. The split
+    depends only on the ids, so the same fleet gives the same waves, the same job ids and the same queries on every
+    run.
     """
     _check_name(name)
-    waves = [100] if waves is None else list(waves)
+    device_ids = to_list(device_ids, "rollout_waves", "the device ids")
+    canary_ids = to_list(canary_ids, "rollout_waves", "canary_ids")
+    canary_count = to_int(canary_count, "rollout_waves", "canary_count")
+    canary_percentage = to_float(canary_percentage, "rollout_waves", "canary_percentage")
+    wave_size = to_int(wave_size, "rollout_waves", "wave_size")
+    waves = [100] if waves is None else [_number(value) for value in to_list(waves, "rollout_waves", "waves")]
     if not wave_size:
         _check_percentages(waves)
     if wave_size < 0 or canary_count < 0 or not 0 <= canary_percentage <= 100:
@@ -85,10 +179,16 @@ def rollout_waves(device_ids, name, canary_ids=None, canary_count=0, canary_perc
     planned = [("canary", "%s-canary" % name, canary)]
     planned += [("wave-%d" % number, "%s-wave-%d" % (name, number), chunk)
                 for number, chunk in enumerate(_chunks(rest, waves, wave_size), start=1)]
-    return [{"name": wave_name, "job_id": job_id, "device_ids": devices, "query": device_id_query(devices)}
-            for wave_name, job_id, devices in planned if devices]
+    plan = []
+    for wave_name, job_id, devices in planned:
+        if devices:
+            jobs = device_id_jobs(devices, job_id)
+            _check_derived_ids(wave_name, jobs)
+            plan.append({"name": wave_name, "job_id": job_id, "device_ids": devices,
+                         "query": device_id_query(devices), "jobs": jobs})
+    return plan
 
 
 class FilterModule(object):
     def filters(self):
-        return {"rollout_waves": rollout_waves, "device_id_query": device_id_query}
+        return {"rollout_waves": rollout_waves, "device_id_query": device_id_query, "device_id_jobs": device_id_jobs}
