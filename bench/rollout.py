@@ -51,8 +51,8 @@ def run(emulator, runs=1):
     waves = outcome.get("waves") or []
     planned = sum(len(wave.get("job_ids") or [wave["job_id"]]) for wave in waves)
     if len(waves) != WAVES or len(jobs) != planned or targeted != DEVICES or not outcome.get("completed"):
-        raise RuntimeError("the rollout ran %d jobs (%d planned) over %d devices: %s" % (len(jobs), planned, targeted,
-                                                                                          outcome))
+        raise RuntimeError("the rollout ran %d jobs (%d planned) over %d devices: %s"
+                           % (len(jobs), planned, targeted, outcome))
     overhead = result.wall - job_seconds
     return [Row("rollout, %d waves, %d devices" % (WAVES, DEVICES), "iothub_rollout role", result.wall,
                 total_requests(counts), polls_after_create(log), result.peak_mib,

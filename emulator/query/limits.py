@@ -12,5 +12,5 @@ def too_long(text, what="The query"):
     """The PreconditionFailed message for a query past the limit, else None. The real wording is not recorded."""
     if len(text) <= MAX_QUERY_LENGTH:
         return None
-    return "%s is %d characters long; the maximum query length is %d characters." % (what, len(text),
-                                                                                        MAX_QUERY_LENGTH)
+    return "%s is %d characters long; the maximum query length is %d characters." % (
+        what, len(text), MAX_QUERY_LENGTH)

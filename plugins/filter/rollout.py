@@ -77,8 +77,8 @@ def device_id_jobs(device_ids, job_id, max_length=MAX_CONDITION_LENGTH):
     max_length = to_int(max_length, "device_id_jobs", "max_length")
     if not len(_EMPTY_IN) < max_length <= MAX_CONDITION_LENGTH:
         raise AnsibleFilterError("device_id_jobs: max_length must be from %d to %d characters (the longest condition "
-                                 "the modules accept), got %d" % (len(_EMPTY_IN) + 1, MAX_CONDITION_LENGTH,
-                                                                   max_length))
+                                 "the modules accept), got %d"
+                                 % (len(_EMPTY_IN) + 1, MAX_CONDITION_LENGTH, max_length))
     runs = _split(device_ids, max_length)
     last = _part_id(job_id, len(runs))
     if len(last) > JOB_ID_MAX:
