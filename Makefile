@@ -12,7 +12,7 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/azure_iot/jobs
 # Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
 
-.PHONY: all venv demo test lint ruff ansible-lint changelog-lint sanity unit integration package bench clean
+.PHONY: all venv demo test test-matrix lint ruff ansible-lint changelog-lint sanity unit integration package bench clean
 
 all: test
 
@@ -54,6 +54,14 @@ unit: venv
 
 integration: venv
 	tests/utils/integration.sh
+
+# The version matrix (noxfile.py): unit and integration tests on ansible-core 2.17, 2.18, 2.19 (Python 3.11) and 2.20,
+# 2.21 (Python 3.12, through pyenv where it is installed that way), sanity on 2.17 and 2.21, then the version x stage
+# table of this run (build/matrix/matrix.md). One cell: .venv/bin/nox -s "tests(2.17)"; NOX_ARGS="-R" reuses the
+# cells' virtualenvs without reinstalling.
+test-matrix: venv
+	rm -rf build/matrix
+	$(BIN)/nox --no-color $(NOX_ARGS)
 
 # Build the collection tarball, check its contents, install it into a clean virtualenv and run modules from it,
 # make an execution-environment context with ansible-builder, lint and render the docs with antsibull-docs.

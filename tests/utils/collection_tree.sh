@@ -9,7 +9,7 @@ dest="${TMPDIR:-/tmp}/azure_iot_jobs-$key/ansible_collections/azure_iot/jobs"
 rm -rf "$dest"
 mkdir -p "$dest"
 tar -C "$root" \
-  --exclude=./.git --exclude=./.venv --exclude=./build --exclude=./tests/output \
+  --exclude=./.git --exclude=./.venv --exclude=./.nox --exclude=./build --exclude=./tests/output \
   --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache --exclude=./.emulator \
   -cf - . | tar -C "$dest" -xf -
 echo "$dest"
