@@ -1,6 +1,7 @@
-# The two commands of the README:
+# The two commands of the README (CONTRIBUTING.md describes every target):
 #   make demo   build the virtualenv, start the emulator, run playbooks/demo.yml against it, stop it
-#   make test   build the virtualenv, run every test (lint, sanity, unit + emulator, integration)
+#   make test   build the virtualenv, run every test: lint, the emulator's and the AWX runner tests, the version matrix
+#               (unit + integration on ansible-core 2.17 to 2.21, sanity on the oldest and newest), package, docs
 # Everything installs itself into .venv from requirements.txt and test-requirements.txt.
 
 PYTHON ?= python3
@@ -12,7 +13,8 @@ COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/azure_iot/jobs
 # Playbooks find this checkout as the azure_iot.jobs collection and run modules with the virtualenv's Python.
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python PATH=$(BIN):$(PATH)
 
-.PHONY: all venv demo test test-matrix lint ruff ansible-lint changelog-lint sanity unit integration package bench clean
+.PHONY: all venv demo test test-matrix lint ruff ansible-lint changelog-lint sanity unit emulator-tests awx integration \
+        package docs bench clean
 
 all: test
 
@@ -31,7 +33,9 @@ demo: venv
 	$(ANSIBLE_ENV) $(BIN)/python -m emulator.run_with --state-dir $(CURDIR)/build/demo-emulator --devices 1000 \
 	  --seed 42 --tier S1 --time-scale 20 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: lint unit sanity integration package
+# The matrix runs the unit, integration and sanity tests on every supported ansible-core; unit, sanity and integration
+# below run them once on .venv's ansible-core, for a quick loop while developing.
+test: lint emulator-tests awx test-matrix package docs
 	@echo "All test stages passed."
 
 lint: ruff changelog-lint ansible-lint
@@ -52,6 +56,14 @@ sanity: venv
 unit: venv
 	$(BIN)/pytest
 
+# The emulator's own tests (contracts, schemas, the official SDK against it): they do not depend on ansible-core.
+emulator-tests: venv
+	$(BIN)/pytest tests/emulator
+
+# Credentials injected the way AWX / Automation Platform run a job (ansible-runner, a private data directory).
+awx: venv
+	$(BIN)/pytest tests/awx
+
 integration: venv
 	tests/utils/integration.sh
 
@@ -68,9 +80,14 @@ test-matrix: venv
 package: venv
 	tests/utils/package_check.sh
 
+# The HTML docs (build/docs/html): module, role and filter docs and the guides of docs/docsite/rst/, by antsibull-docs
+# and Sphinx, as docs.ansible.com renders collections.
+docs: venv
+	tests/utils/docs.sh
+
 # Every benchmark against one emulator, side by side; a table of ratios (docs/performance.md has one run's figures).
 bench: venv
 	$(ANSIBLE_ENV) $(BIN)/python -m bench
 
 clean:
-	rm -rf build tests/output .pytest_cache .ruff_cache
+	rm -rf build tests/output .pytest_cache .ruff_cache .nox

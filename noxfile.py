@@ -118,8 +118,7 @@ def _pytest_summary(text):
 
 def _integration_summary(text):
     targets = re.findall(r"^Running (\S+) integration test role", text, re.M)
-    failed = sorted(set(re.findall(r"^NOTICE: To resume at this test target, use the option: --start-at (\S+)$",
-                                   text, re.M)))
+    failed = re.findall(r"^ERROR: Command \"ansible-playbook (\S+?)-[^-\s]+\.yml", text, re.M)
     return "%d targets%s" % (len(targets), ", failed: " + " ".join(failed) if failed else "")
 
 
