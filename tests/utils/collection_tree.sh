@@ -4,7 +4,8 @@
 # outside the git checkout because ansible-test lists files with git and would skip an ignored build folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-key=$(printf '%s' "$root" | md5sum | cut -c1-8)
+# One tree per purpose (integration, sanity, changelog), so that stages never remove the tree of one another.
+key=$(printf '%s' "$root" | md5sum | cut -c1-8)-${1:-tree}
 dest="${TMPDIR:-/tmp}/azure_iot_jobs-$key/ansible_collections/azure_iot/jobs"
 rm -rf "$dest"
 mkdir -p "$dest"

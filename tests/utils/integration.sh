@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin="${ANSIBLE_TEST_BIN:-$root/.venv/bin}"
 emulator_bin="$root/.venv/bin"
 python_version=$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-dest=$("$root/tests/utils/collection_tree.sh")
+dest=$("$root/tests/utils/collection_tree.sh" integration)
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 cd "$root"

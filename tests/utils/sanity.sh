@@ -20,6 +20,6 @@ PY
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
 cp "$root/tests/utils/get_pip_standin.py" "$cache/get_pip_${pip_version//./_}.py"
-dest=$("$root/tests/utils/collection_tree.sh")
+dest=$("$root/tests/utils/collection_tree.sh" sanity)
 cd "$dest"
 PATH="$bin:$PATH" "$bin/ansible-test" sanity --venv --python "$python_version" --color no "$@"
