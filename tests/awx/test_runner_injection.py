@@ -148,6 +148,8 @@ def test_iothub_and_iotcentral_credential_types_inject_what_the_modules_read(tmp
     assert found["Schedule a twin update"]["job"]["status"] == "completed"
     assert [job["job_id"] for job in found["Read it back"]["jobs"]] == ["awx-job-1"]
     assert "jobs" in found["List the IoT Central jobs"]
+    # The controller showed the job's progress (the action plugin), in the job's output as AWX records it.
+    assert "| job awx-job-1: completed, 20/20 succeeded, 0 failed" in stdout
     secrets = [emulator["AZURE_IOTHUB_CONNECTION_STRING"], connection_key(emulator["AZURE_IOTHUB_CONNECTION_STRING"]),
                emulator["AZURE_IOTCENTRAL_API_TOKEN"]]
     assert_no_secret(secrets, stdout, data)
