@@ -8,12 +8,14 @@
 """The controller side of a module's wait: show the job's progress while the module waits for it.
 
 A module waits on the host that runs it and says nothing until it returns. JobProgressAction (the base of the action
-plugins named like the waiting modules) runs the module in three steps instead:
+plugins named like the waiting modules) runs the module in steps instead:
 
-1. the module with wait=false: it creates the job (or finds it unchanged), exactly as it always does;
-2. while the job has not ended, the module again with wait=false every wait_sleep seconds (an unchanged job costs the
-   module one GET), and a line such as "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed" on the controller
-   whenever the line changes, or after a minute without change;
+1. the module with wait=true but a wait_timeout of one wait_sleep: it creates the job (or finds it unchanged) and
+   returns its verdict when the job has ended by then, so a job that is already done costs one run, as before;
+   when the job still runs, the module's timeout result (status_history, the job not ended) says so;
+2. while the job has not ended, the module with wait=false every wait_sleep seconds (an unchanged job costs the module
+   one GET), and a line such as "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed" on the controller for each
+   new status at once, for new device counts at most every 15 seconds, and after a minute without change;
 3. the module with wait=true and what is left of wait_timeout: its own wait loop and verdict (failed, cancelled,
    device failures, timeout, device_results) decide the task's result, so that logic lives only in the module.
 
@@ -113,8 +115,8 @@ class JobProgressAction(ActionBase):
             return None
         timeout = _seconds(args.get("wait_timeout"), DEFAULT_WAIT_TIMEOUT)
         pause = _seconds(args.get("wait_sleep"), DEFAULT_WAIT_SLEEP)
-        if timeout is None or pause is None or pause > timeout:
-            return None  # the module rejects these before any call
+        if timeout is None or pause is None or pause >= timeout:
+            return None  # the module rejects these before any call, or its first wait is the whole wait
         return timeout, pause
 
     def _module(self, args, task_vars, **changes):
@@ -128,11 +130,11 @@ class JobProgressAction(ActionBase):
         start = self.clock()
         host = (task_vars or {}).get("inventory_hostname", "localhost")
         job_id = args.get("job_id")
-        first = self._module(args, task_vars, wait=False)
-        if first.get("failed") or first.get("skipped"):
-            return first
+        first = self._module(args, task_vars, wait=True, wait_timeout=pause, wait_sleep=pause)
+        if not self._still_running(first):
+            return self._finish(first, first, host, job_id, start, [])
         warnings = list(first.get("warnings") or [])
-        job = first.get("job") or {}
+        job = first["job"]
         shown, shown_status, shown_at = None, None, None
         while job and not self._ended(job):
             status = self.descriptor.status(job)
@@ -152,9 +154,19 @@ class JobProgressAction(ActionBase):
             job = polled.get("job") or {}
         left = max(1, int(math.ceil(timeout - (self.clock() - start))))
         final = self._module(args, task_vars, wait=True, wait_timeout=left, wait_sleep=min(pause, left))
+        return self._finish(first, final, host, job_id, start, warnings)
+
+    def _still_running(self, result):
+        """Whether a run with wait=true timed out on a job that has not ended: anything else is the verdict."""
+        job = result.get("job") or {}
+        return bool(result.get("failed")) and "status_history" in result and bool(job) and not self._ended(job)
+
+    def _finish(self, first, final, host, job_id, start, warnings):
         if final.get("job"):
             display.display("%s | %s" % (host, progress_line(job_id, self.descriptor.status(final["job"]),
                                                               self.descriptor.counts(final["job"]))))
+        if final is first:
+            return final
         final["changed"] = bool(first.get("changed")) or bool(final.get("changed"))
         if "diff" in first and "diff" not in final:
             final["diff"] = first["diff"]

@@ -66,10 +66,19 @@ ARGS = dict(job_id="fw-1", query="*", twin_patch={"desired": {"v": 2}}, wait=Tru
             connection_string="HostName=h;SharedAccessKeyName=p;SharedAccessKey=c2VjcmV0")
 
 
+def timed_out(job, at, **extra):
+    """What the module returns when its wait_timeout passed before the job ended."""
+    return dict(failed=True, msg="timed out after 5 s waiting for job 'fw-1'", job=job, status_history=[], _at=at,
+                **extra)
+
+
+DIFF = {"before": {}, "after": {"job_id": "fw-1"}}
+
+
 def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(shown):
     verdict = dict(failed=True, changed=False, msg="job 'fw-1' completed, but 2 of 1000 devices failed",
                    job=hub_job("completed", 998, 2), device_results=[{"device_id": "d1"}], elapsed=0.1)
-    answers = [dict(changed=True, job=hub_job("queued", total=0), diff={"before": {}, "after": {"job_id": "fw-1"}}),
+    answers = [timed_out(hub_job("queued", total=0), 5, changed=True, diff=DIFF),
                dict(changed=False, job=hub_job("running", 340, 2)),
                dict(changed=False, job=hub_job("running", 500, 2)),
                dict(changed=False, job=hub_job("running", 700, 2)),
@@ -78,14 +87,14 @@ def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(s
                verdict]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
     result = action.run(task_vars={"inventory_hostname": "ctl"})
-    # Created once with wait=false, polled with wait=false, the verdict from one run with wait=true.
-    assert [call["wait"] for call in calls] == [False, False, False, False, False, False, True]
-    assert calls[-1]["wait_timeout"] == 575 and calls[-1]["wait_sleep"] == 5
+    # A first wait of one wait_sleep, polls with wait=false, the verdict from one run with wait=true.
+    assert [(call["wait"], call["wait_timeout"]) for call in calls] == [
+        (True, 5), (False, 600), (False, 600), (False, 600), (False, 600), (False, 600), (True, 570)]
     assert all(call["connection_string"] == ARGS["connection_string"] for call in calls)
     assert result["failed"] is True and result["msg"] == verdict["msg"]
     assert result["device_results"] == [{"device_id": "d1"}]
-    assert result["changed"] is True and result["diff"] == answers_diff()
-    assert result["elapsed"] == 25.0
+    assert result["changed"] is True and result["diff"] == DIFF
+    assert result["elapsed"] == 30.0
     # A new status at once, new counts at most every 15 s, and the last line, a summary that holds no secret.
     assert shown == ["ctl | job fw-1: queued",
                      "ctl | job fw-1: running, 340/1000 succeeded, 2 failed",
@@ -94,26 +103,32 @@ def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(s
     assert not any("c2VjcmV0" in line or "HostName" in line for line in shown)
 
 
-def answers_diff():
-    return {"before": {}, "after": {"job_id": "fw-1"}}
+def test_a_job_that_has_ended_costs_one_run(shown):
+    done = dict(changed=False, job=hub_job("completed", 1000), elapsed=0.2, status_history=[])
+    action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), [dict(done)])
+    assert action.run(task_vars={}) == done
+    assert [(call["wait"], call["wait_timeout"]) for call in calls] == [(True, 5)]
+    assert shown == ["localhost | job fw-1: completed, 1000/1000 succeeded, 0 failed"]
 
 
 def test_the_last_run_gets_what_is_left_of_wait_timeout(shown):
-    answers = [dict(changed=True, job=hub_job("running", 1))] + \
-              [dict(changed=False, job=hub_job("running", n)) for n in range(2, 8)] + \
+    answers = [timed_out(hub_job("running", 1), 5, changed=True)] + \
+              [dict(changed=False, job=hub_job("running", n)) for n in range(2, 7)] + \
               [dict(failed=True, changed=False, msg="timed out after 1 s", job=hub_job("running", 9))]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS, wait_timeout=30, wait_sleep=5), answers)
     result = action.run(task_vars={})
-    assert [call["wait"] for call in calls].count(False) == 7
+    assert [call["wait"] for call in calls].count(False) == 5
     assert (calls[-1]["wait"], calls[-1]["wait_timeout"], calls[-1]["wait_sleep"]) == (True, 1, 1)
     assert result["msg"] == "timed out after 1 s" and result["changed"] is True
 
 
 def test_a_failure_before_waiting_is_returned_as_it_is(shown):
-    conflict = dict(failed=True, changed=False, msg="job 'fw-1' already exists with a different request")
-    action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), [conflict])
+    # A running job that differs from the request: the module's answer at once, not after the job ends.
+    conflict = dict(failed=True, changed=False, msg="job 'fw-1' already exists with a different request",
+                    job=hub_job("running", 10))
+    action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), [dict(conflict)])
     assert action.run(task_vars={}) == conflict
-    assert len(calls) == 1 and shown == []
+    assert len(calls) == 1 and shown == ["localhost | job fw-1: running, 10/1000 succeeded, 0 failed"]
 
 
 @pytest.mark.parametrize("changes, kwargs", [
@@ -122,6 +137,7 @@ def test_a_failure_before_waiting_is_returned_as_it_is(shown):
     ({}, dict(async_val=60)),
     (dict(state="absent"), {}),
     (dict(wait_sleep=700), {}),
+    (dict(wait_sleep=600), {}),
     (dict(wait="perhaps"), {}),
 ])
 def test_other_tasks_run_the_module_once_as_they_are(shown, changes, kwargs):
@@ -134,7 +150,7 @@ def test_other_tasks_run_the_module_once_as_they_are(shown, changes, kwargs):
 def test_iotcentral_jobs_show_completed_devices_and_a_rerun_runs_as_it_is(shown):
     job = {"status": "running", "progress": {"completed": 340, "failed": 2, "total": 1000}}
     done = {"status": "complete", "progress": {"completed": 998, "failed": 2, "total": 1000}}
-    answers = [dict(changed=True, job=job), dict(changed=False, job=done),
+    answers = [timed_out(job, 5, changed=True), dict(changed=False, job=done),
                dict(changed=False, job=done, elapsed=0.0)]
     action, calls = make_action(iotcentral_job.ActionModule, dict(job_id="fw-1", wait=True), answers)
     assert action.run(task_vars={})["changed"] is True
