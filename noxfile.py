@@ -89,19 +89,21 @@ def _stage(session, cell, stage, installed, command, env=None, summary=None):
     record = dict(ansible_core=cell, installed=installed, python="%d.%d" % _python_of(session), stage=stage,
                   status="failed", seconds=None, summary="")
     start = time.monotonic()
+    seconds = 0.0
     try:
         with open(log, "w") as out:
             session.run(*command, env=env, stdout=out, stderr=subprocess.STDOUT, external=True)
         record["status"] = "passed"
     finally:
-        record["seconds"] = round(time.monotonic() - start, 1)
+        seconds = round(time.monotonic() - start, 1)
+        record["seconds"] = seconds
         with open(log) as out:
             text = out.read()
         record["summary"] = summary(text) if summary else ""
         with open(os.path.join(RESULTS, "%s-%s.json" % (cell, stage)), "w") as out:
             json.dump(record, out, indent=1)
-        session.log("%s %s: %s in %.0f s (%s); log %s" % (cell, stage, record["status"], record["seconds"],
-                                                           record["summary"], os.path.relpath(log, ROOT)))
+        session.log("%s %s: %s in %.0f s (%s); log %s"
+                    % (cell, stage, record["status"], seconds, record["summary"], os.path.relpath(log, ROOT)))
         if record["status"] != "passed":
             session.log("last lines of %s:\n%s" % (log, "\n".join(text.splitlines()[-40:])))
 
@@ -123,8 +125,9 @@ def _integration_summary(text):
 
 
 def _sanity_summary(text):
-    tests = re.findall(r"^Running sanity test '([^']+)'", text, re.M)
-    return "%d tests" % len(tests)
+    tests = re.findall(r"^Running sanity test \"([^\"]+)\"", text, re.M)
+    failed = re.findall(r"^ERROR: Found \d+ (\S+) issue", text, re.M)
+    return "%d tests%s" % (len(tests), ", failed: " + " ".join(failed) if failed else "")
 
 
 def _cell_env(session):

@@ -8,9 +8,10 @@
 """Azure clouds by name, as AWX / Automation Platform name them in AZURE_CLOUD_ENVIRONMENT.
 
 The "Microsoft Azure Resource Manager" credential of AWX injects AZURE_CLOUD_ENVIRONMENT (AzureCloud,
-AzureUSGovernment, AzureChinaCloud) when its cloud environment field is set. cloud_fallback() is an argument-spec
-fallback strategy (like env_fallback): it gives an option its own environment variables first and then the endpoint
-of that cloud, so the order is task option > option's variable > AZURE_CLOUD_ENVIRONMENT > the option's default.
+AzureUSGovernment, AzureChinaCloud) when its cloud environment field is set. arm_endpoint_fallback() and
+authority_host_fallback() are argument-spec fallback strategies (like env_fallback): they give an option its own
+environment variables first and then the endpoint of that cloud, so the order is task option > option's variable >
+AZURE_CLOUD_ENVIRONMENT > the option's default.
 """
 
 from __future__ import annotations
@@ -47,17 +48,30 @@ def cloud_endpoint(cloud, endpoint):
     return CLOUDS[name][endpoint] if name else None
 
 
-def cloud_fallback(*names, **kwargs):
-    """Argument-spec fallback: the first of the environment variables names, else the endpoint of the cloud named by
-    AZURE_CLOUD_ENVIRONMENT (kwargs endpoint: arm_endpoint or authority_host)."""
+def _cloud_fallback(endpoint, names):
+    """The first of the environment variables names, else the endpoint of the cloud AZURE_CLOUD_ENVIRONMENT names."""
     try:
         return env_fallback(*names)
     except AnsibleFallbackNotFound:
         pass
-    value = cloud_endpoint(os.environ.get(CLOUD_ENVIRONMENT_VAR), kwargs["endpoint"])
+    value = cloud_endpoint(os.environ.get(CLOUD_ENVIRONMENT_VAR), endpoint)
     if value is None:
         raise AnsibleFallbackNotFound
     return value
+
+
+# Argument-spec fallback strategies, one per endpoint (validate-modules allows a list of arguments, no keywords):
+#   fallback=(arm_endpoint_fallback, ["AZURE_ARM_ENDPOINT"])
+def arm_endpoint_fallback(*names):
+    return _cloud_fallback("arm_endpoint", names)
+
+
+def authority_host_fallback(*names):
+    return _cloud_fallback("authority_host", names)
+
+
+arm_endpoint_fallback.endpoint = "arm_endpoint"
+authority_host_fallback.endpoint = "authority_host"
 
 
 def unknown_cloud_environment():

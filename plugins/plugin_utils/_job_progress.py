@@ -162,9 +162,10 @@ class JobProgressAction(ActionBase):
         return bool(result.get("failed")) and "status_history" in result and bool(job) and not self._ended(job)
 
     def _finish(self, first, final, host, job_id, start, warnings):
-        if final.get("job"):
-            display.display("%s | %s" % (host, progress_line(job_id, self.descriptor.status(final["job"]),
-                                                              self.descriptor.counts(final["job"]))))
+        job = final.get("job")
+        if job:
+            line = progress_line(job_id, self.descriptor.status(job), self.descriptor.counts(job))
+            display.display("%s | %s" % (host, line))
         if final is first:
             return final
         final["changed"] = bool(first.get("changed")) or bool(final.get("changed"))

@@ -77,8 +77,8 @@ def test_arguments_templated_to_strings_are_converted():
                                wave_size="0")
     assert as_strings == as_numbers
     assert rollout_waves(FLEET, "r", waves="[25, 50, 100]") == rollout_waves(FLEET, "r", waves=[25, 50, 100])
-    assert summary(rollout_waves(FLEET, "r", wave_size="8")) == [("wave-1", "r-wave-1", 8), ("wave-2", "r-wave-2", 8),
-                                                                ("wave-3", "r-wave-3", 4)]
+    expected = [("wave-1", "r-wave-1", 8), ("wave-2", "r-wave-2", 8), ("wave-3", "r-wave-3", 4)]
+    assert summary(rollout_waves(FLEET, "r", wave_size="8")) == expected
 
 
 @pytest.mark.parametrize("kwargs, message", [

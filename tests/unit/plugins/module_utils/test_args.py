@@ -58,10 +58,12 @@ def test_fragment_documents_the_cloud_of_each_cloud_fallback(name, spec):
     for option, doc in fragment_options(name).items():
         fallback = spec[option].get("fallback")
         text = " ".join(doc["description"])
-        if fallback and fallback[0] is _cloud.cloud_fallback:
+        endpoint = getattr(fallback[0], "endpoint", None) if fallback else None
+        if endpoint:
+            assert endpoint == option
             assert "E(AZURE_CLOUD_ENVIRONMENT)" in text, option
             for cloud, endpoints in _cloud.CLOUDS.items():
-                assert "V(%s) C(%s)" % (cloud, endpoints[fallback[2]["endpoint"]]) in text, option
+                assert "V(%s) C(%s)" % (cloud, endpoints[endpoint]) in text, option
         else:
             assert "AZURE_CLOUD_ENVIRONMENT" not in text, option
 

@@ -40,11 +40,11 @@ def test_cloud_names_are_case_insensitive_and_unknown_ones_are_none():
 
 def test_the_fallback_prefers_the_option_variable_then_the_cloud(monkeypatch):
     with pytest.raises(AnsibleFallbackNotFound):
-        _cloud.cloud_fallback("AZURE_AUTHORITY_HOST", endpoint="authority_host")
+        _cloud.authority_host_fallback("AZURE_AUTHORITY_HOST")
     monkeypatch.setenv("AZURE_CLOUD_ENVIRONMENT", "AzureUSGovernment")
-    assert _cloud.cloud_fallback("AZURE_AUTHORITY_HOST", endpoint="authority_host") == "login.microsoftonline.us"
+    assert _cloud.authority_host_fallback("AZURE_AUTHORITY_HOST") == "login.microsoftonline.us"
     monkeypatch.setenv("AZURE_AUTHORITY_HOST", "login.example.test")
-    assert _cloud.cloud_fallback("AZURE_AUTHORITY_HOST", endpoint="authority_host") == "login.example.test"
+    assert _cloud.authority_host_fallback("AZURE_AUTHORITY_HOST") == "login.example.test"
 
 
 def test_an_unknown_cloud_fails_an_entra_method_before_any_call(monkeypatch):
