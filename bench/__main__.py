@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from emulator.harness import running_emulator
+from azure_iot_emulator.harness import running_emulator  # the installed emulator (make venv: pip install -e)
 
 from bench import converge, create_wait, device_results, rollout
 from bench.common import BIN, REPO, Emulator

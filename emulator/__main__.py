@@ -1,7 +1,10 @@
-"""python -m emulator --port 0 --state-dir DIR [--devices N] [--seed S] [--tier T] [--time-scale X] [--host H]
+"""azure-iot-emulator --port 0 --state-dir DIR [--devices N] [--seed S] [--tier T] [--time-scale X] [--host H]
+azure-iot-emulator [the same options; --state-dir optional] -- COMMAND [ARG ...]
 
 Serves the emulated APIs over HTTPS until SIGTERM or SIGINT; writes DIR/ca.pem, then DIR/env.sh and DIR/env.json
-once it accepts connections (both removed again on a clean exit).
+once it accepts connections (both removed again on a clean exit). With `-- COMMAND` it runs COMMAND with the
+emulator's variables in its environment, then stops (see run_with.py). `python -m emulator` (in the azure_iot.jobs
+checkout) and `python -m azure_iot_emulator` (installed) are the same command.
 """
 import argparse
 import asyncio
@@ -12,7 +15,7 @@ import sys
 
 from aiohttp import web
 
-from . import envfile
+from . import __version__, envfile
 from .app import build_app
 from .config import TIERS
 from .state import EmulatorState
@@ -33,7 +36,10 @@ def _non_negative_int(text):
     return value
 
 
-def build_parser(prog="python -m emulator", state_dir_required=True):
+PROG = "azure-iot-emulator"
+
+
+def build_parser(prog=PROG, state_dir_required=True):
     parser = argparse.ArgumentParser(prog=prog, description="Local HTTPS emulator of the Azure IoT "
                                      "Hub data plane (scheduled jobs, twins, queries) and an Entra ID token endpoint.")
     parser.add_argument("--port", type=_non_negative_int, default=0, help="port to listen on (0: a free one)")
@@ -47,6 +53,7 @@ def build_parser(prog="python -m emulator", state_dir_required=True):
                         help="emulated seconds per real second for job timing (default 1)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
 
 
@@ -83,5 +90,14 @@ def main(argv=None):
     return 0
 
 
+def console_main(argv=None):
+    """The console script: serve, or with `-- COMMAND` run COMMAND against a fresh emulator."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--" in argv:
+        from . import run_with
+        return run_with.main(argv)
+    return main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

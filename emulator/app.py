@@ -65,11 +65,11 @@ async def inject_faults(request, handler):
         state.faults.take(request.method, template)
     if rule is None:
         return await handler(request)
-    if rule["latency"]:
-        await asyncio.sleep(rule["latency"])  # real seconds: network latency is not scaled
     response = None
     if rule["when"] == "after":
-        response = await handler(request)  # the operation happens, only its answer is lost or replaced
+        response = await handler(request)  # the operation happens, only its answer is late, lost or replaced
+    if rule["latency"]:
+        await asyncio.sleep(rule["latency"])  # real seconds: network latency is not scaled
     if rule["drop"]:
         return _drop(request)
     if rule["status"] is None:

@@ -23,6 +23,7 @@ DEFAULTS = {
     "scheduled_status": True,  # a job accepted for a future startTime shows "scheduled" (False: stays "queued")
     "reject_desired": {},  # {"firmware.version": ["2.0.0-bad"]}: devices fail twin jobs setting these values
     "lowercase_job_ids": False,  # True: upper-case job ids are refused, as a third party observed (contract.md 7)
+    "cancel_read_lag": 0.0,  # real seconds a cancelled job still reads as before on GET (contract.md 7: "a moment")
     "central_failure_rate": 0.0,  # IoT Central: share of devices failing a job
     "central_device_ops_per_second": 20,  # IoT Central: devices a job processes per (emulated) second
     "central_max_running_jobs": 5,  # IoT Central: jobs pending or running at the same time
@@ -48,6 +49,12 @@ def _positive(key, value, optional=False, integer=False):
         what = "a positive integer" if integer else "a positive number"
         raise ConfigError("%s must be %s%s, got %r" % (key, what, " or null" if optional else "", value))
     return value
+
+
+def _seconds(key, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError("%s must be a number of seconds >= 0, got %r" % (key, value))
+    return float(value)
 
 
 def _non_negative_int(key, value):
@@ -90,6 +97,7 @@ VALIDATORS = {
     "scheduled_status": _bool,
     "reject_desired": _reject_desired,
     "lowercase_job_ids": _bool,
+    "cancel_read_lag": lambda k, v: _seconds(k, v),
     "central_failure_rate": _rate,
     "central_device_ops_per_second": _positive,
     "central_max_running_jobs": lambda k, v: _positive(k, v, integer=True),

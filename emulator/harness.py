@@ -12,7 +12,9 @@ import time
 
 from .envfile import ENV_JSON
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = __package__  # "emulator" in the azure_iot.jobs checkout, "azure_iot_emulator" once installed
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(PACKAGE_DIR)
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 LOG_NAME = "emulator.log"
@@ -61,20 +63,28 @@ def stop(process):
     return process.returncode
 
 
+def emulator_command():
+    """The command that starts this very copy of the emulator with this interpreter.
+
+    Installed, that is the package's own `-m azure_iot_emulator` (what the console script runs), from any folder; in
+    the checkout it is `-m emulator`, run from the repository root (the cwd of the subprocess)."""
+    return [sys.executable, "-m", PACKAGE], (REPO_ROOT if PACKAGE == "emulator" else None)
+
+
 @contextlib.contextmanager
 def running_emulator(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, extra_args=()):
-    """Run `python -m emulator` (this interpreter, from the repository root); yield its env.json as a dict."""
+    """Run the emulator (emulator_command()); yield its env.json as a dict."""
     state_dir = os.path.abspath(str(state_dir))
     os.makedirs(state_dir, exist_ok=True)
     env_path = os.path.join(state_dir, ENV_JSON)
     if os.path.exists(env_path):
         os.remove(env_path)
     log_path = os.path.join(state_dir, LOG_NAME)
-    command = [sys.executable, "-m", "emulator",
-               *emulator_args(state_dir, devices, seed, tier, time_scale, extra_args)]
+    command, cwd = emulator_command()
+    command += emulator_args(state_dir, devices, seed, tier, time_scale, extra_args)
     with open(log_path, "ab") as log:
         # Output goes to a file, not a pipe, so a chatty emulator can never block on a full pipe.
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     try:
         yield _wait_for_env(process, env_path, log_path, START_TIMEOUT)
     finally:

@@ -1,4 +1,4 @@
-"""python -m emulator.run_with [emulator options] -- COMMAND [ARG ...]
+"""azure-iot-emulator [emulator options] -- COMMAND [ARG ...]   (alias: python -m emulator.run_with ...)
 
 Starts the emulator, runs COMMAND with the emulator's variables (env.json) added to its environment, stops the
 emulator and exits with COMMAND's exit status. Without --state-dir a temporary directory is used.
@@ -9,13 +9,13 @@ import subprocess
 import sys
 import tempfile
 
-from .__main__ import build_parser
+from .__main__ import PROG, build_parser
 from .harness import EmulatorStartError, running_emulator
 
 
 def split_argv(argv):
     if "--" not in argv:
-        raise SystemExit("usage: python -m emulator.run_with [emulator options] -- COMMAND [ARG ...]")
+        raise SystemExit("usage: %s [emulator options] -- COMMAND [ARG ...]" % PROG)
     at = argv.index("--")
     command = argv[at + 1:]
     if not command:
@@ -31,7 +31,7 @@ def _terminate_on_sigterm():
 
 
 def run(emulator_argv, command):
-    args = build_parser("python -m emulator.run_with", state_dir_required=False).parse_args(emulator_argv)
+    args = build_parser(PROG, state_dir_required=False).parse_args(emulator_argv)
     with tempfile.TemporaryDirectory(prefix="emulator-") as scratch:
         state_dir = args.state_dir or scratch
         extra = ["--port", str(args.port), "--host", args.host] + (["--access-log"] if args.access_log else [])

@@ -54,7 +54,9 @@ class EmulatorState:
     # --- where we listen --------------------------------------------------------------------------------------
     @property
     def hub_hostname(self):
-        return "%s:%s" % (self.host, self.port)
+        """host:port, or the bare host on 443 as a real hub's host name is (clients that cannot take a port in the
+        host name, such as the Node.js azure-iothub SDK, need --port 443)."""
+        return self.host if self.port == 443 else "%s:%s" % (self.host, self.port)
 
     @property
     def base_url(self):
@@ -62,8 +64,10 @@ class EmulatorState:
 
     @property
     def hub_hosts(self):
-        """The names a SAS token's sr may give for this hub (compared in lower case)."""
-        return {("%s:%s" % (name, self.port)).lower() for name in (self.host, "127.0.0.1", "localhost")}
+        """The names a SAS token's sr may give for this hub (compared in lower case): with the port, or without it as
+        a real hub's sr always is (contract.md 8, clients such as the Node.js azure-iothub SDK sign the bare host)."""
+        names = {name.lower() for name in (self.host, "127.0.0.1", "localhost")}
+        return names | {"%s:%s" % (name, self.port) for name in names}
 
     # --- surfaces ---------------------------------------------------------------------------------------------
     def add_surface(self, surface, default=False):

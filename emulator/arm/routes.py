@@ -15,6 +15,17 @@ from ..jsonbody import read_json
 from ..state import STATE, Surface, route_template
 
 API_VERSION = "2023-06-30"
+# The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1,
+# contract.md 8), 2025-08-01-preview (b2), 2026-03-01-preview (b3), 2026-05-01-preview (b4) and
+# 2026-10-01-preview (b5) [SDK azure/mgmt/iothub/_configuration.py of each wheel]. The jobs, hub, stats and keys
+# operations have the same shapes in all of them. nextLink URLs keep the api-version of the request.
+API_VERSIONS = (API_VERSION, "2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview", "2026-05-01-preview",
+                "2026-10-01-preview")
+LOCATION = "westus2"
+SKU_TIERS = {"F1": "Free", "S1": "Standard", "S2": "Standard", "S3": "Standard"}
+# iothub.json AccessRights of the hub-level policies (the emulator's data plane accepts the two it names).
+POLICY_RIGHTS = {"iothubowner": "RegistryWrite, ServiceConnect, DeviceConnect",
+                 "service": "ServiceConnect"}
 PAGE_SIZE = 20
 HUB_PATH = ("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Devices/IotHubs/{hub}")
 ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
@@ -31,6 +42,9 @@ def setup(app, state):
         web.get(HUB_PATH + "/jobs/{jobId}", get_job, name="arm.get-job", allow_head=False),
         web.post(HUB_PATH + "/exportDevices", export_devices, name="arm.exportdevices"),
         web.post(HUB_PATH + "/importDevices", import_devices, name="arm.importdevices"),
+        web.get(HUB_PATH, get_hub, name="arm.get-hub", allow_head=False),
+        web.get(HUB_PATH + "/IotHubStats", get_stats, name="arm.get-stats", allow_head=False),
+        web.post(HUB_PATH + "/listkeys", list_keys, name="arm.listkeys"),
     ])
 
 
@@ -82,9 +96,9 @@ def admit(request):
     if not versions:
         raise front_door_error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) "
                                "is required for all requests.")
-    if versions[-1] != API_VERSION:
+    if versions[-1] not in API_VERSIONS:
         raise front_door_error(400, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported "
-                               "versions are '%s'." % (versions[-1], API_VERSION))
+                               "versions are '%s'." % (versions[-1], "', '".join(API_VERSIONS)))
     match = request.match_info
     if "sub" not in match:
         return
@@ -137,7 +151,8 @@ async def list_jobs(request):
     if end < len(jobs):
         token = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode()
         body["nextLink"] = "%s://%s%s?%s" % (request.scheme, request.host, request.path,
-                                             urlencode({"api-version": API_VERSION, "$skiptoken": token}))
+                                             urlencode({"api-version": request.query.getall("api-version")[-1],
+                                                        "$skiptoken": token}))
     return web.json_response(body)
 
 
@@ -195,3 +210,34 @@ async def import_devices(request):
                       ("identity", "identity"), ("includeConfigurations", "includeConfigurations"),
                       ("configurationsBlobName", "configurationsBlobName")])
     return await _start(request, job)
+
+
+# --- the hub resource (what ARM clients read before or beside jobs) ------------------------------------------------
+async def get_hub(request):
+    """IotHubDescription: the emulated hub, its host name being the emulator's host:port."""
+    state = request.app[STATE]
+    tier = state.config.tier
+    body = {
+        "id": HUB_PATH.format(sub=SUBSCRIPTION_ID, rg=RESOURCE_GROUP, hub=HUB_NAME),
+        "name": HUB_NAME, "type": "Microsoft.Devices/IotHubs", "location": LOCATION, "tags": {},
+        "etag": "AAAAAAFD6M4=",
+        "sku": {"name": tier, "tier": SKU_TIERS[tier], "capacity": 1},
+        "properties": {"provisioningState": "Succeeded", "state": "Active", "hostName": state.hub_hostname,
+                       "locations": [{"location": LOCATION, "role": "primary"}],
+                       "features": "None", "minTlsVersion": "1.2", "publicNetworkAccess": "Enabled",
+                       "disableLocalAuth": False, "enableFileUploadNotifications": False},
+    }
+    return web.json_response(body)
+
+
+async def get_stats(request):
+    """RegistryStatistics from the registry as it is now."""
+    return web.json_response(request.app[HUB].registry.statistics())
+
+
+async def list_keys(request):
+    """SharedAccessSignatureAuthorizationRuleListResult: the policies whose keys sign the data plane's SAS."""
+    credentials = request.app[STATE].credentials
+    rules = [{"keyName": name, "primaryKey": key, "secondaryKey": key, "rights": POLICY_RIGHTS[name]}
+             for name, key in credentials.hub_keys.items()]
+    return web.json_response({"value": rules})

@@ -14,7 +14,8 @@ from .jobs import JobEngine
 from .templates import DEVICES_PER_TEMPLATE, seed_template, template_id
 
 AUDIENCE = "https://apps.azureiotcentral.com"
-API_VERSIONS = frozenset(("2022-07-31", "2022-10-31-preview"))
+# contract.md 8: the CLI's device-template calls send 2022-06-30-preview, where jobs and scheduled jobs exist too.
+API_VERSIONS = frozenset(("2022-07-31", "2022-10-31-preview", "2022-06-30-preview"))
 UNPROVISIONED_SHARE = 0.05
 
 

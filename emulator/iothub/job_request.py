@@ -68,7 +68,7 @@ def _update_twin(body):
     return copy.deepcopy(patch)
 
 
-def _method(body):
+def method_request(body):
     method = body.get("cloudToDeviceMethod")
     if not isinstance(method, dict):
         raise hub_error("ArgumentNull", "A scheduleDeviceMethod job requires the cloudToDeviceMethod property.")
@@ -86,9 +86,13 @@ def _method(body):
 
 
 def _start_time(body, now):
-    text = body.get("startTime")
+    """Absent: the job runs as soon as possible (contract.md 8: az iot hub job create without --start-time); sent as
+    null: ArgumentNull, as azure-iot-sdk-node#847 observed."""
+    if "startTime" not in body:
+        return now
+    text = body["startTime"]
     if text is None:
-        raise hub_error("ArgumentNull", "startTime is required.")
+        raise hub_error("ArgumentNull", "startTime must not be null: leave it out to run the job now.")
     start = parse_iso(text)
     if start is None:
         raise invalid("startTime '%s' is not an ISO 8601 date and time." % (text,))
@@ -117,7 +121,7 @@ def parse_job_request(path_id, body, now, lowercase_ids=False):
     return JobSpec(
         job_id=path_id, type=job_type, query_condition=query,
         update_twin=_update_twin(body) if job_type == "scheduleUpdateTwin" else None,
-        method=_method(body) if job_type == "scheduleDeviceMethod" else None,
+        method=method_request(body) if job_type == "scheduleDeviceMethod" else None,
         start_time=_start_time(body, now),
         max_execution=_integer(body, "maxExecutionTimeInSeconds", DEFAULT_MAX_EXECUTION, 1, None),
     )

@@ -12,6 +12,7 @@ Devices are processed at the tier's device-operation rate, each device row movin
 completed | failed; devices left when maxExecutionTimeInSeconds ends fail with JobRunPreconditionFailed.
 """
 import asyncio
+import time
 import heapq
 import logging
 
@@ -105,6 +106,9 @@ class JobEngine:
             raise hub_error("OperationNotAllowedInCurrentState", "Job cannot be cancelled in '%s' status."
                             % job.status.capitalize())
         job.task.cancel()
+        # A real hub may still show the old status on GET for a moment (contract.md 7); cancel_read_lag plays that.
+        job.stale_status = job.status
+        job.stale_until = time.monotonic() + (self._state.config.cancel_read_lag or 0.0)
         job.status = "cancelled"
         job.end_time = self._state.clock.now()
         return job

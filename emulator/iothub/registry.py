@@ -124,6 +124,15 @@ class Registry:
     def twins(self):
         return [device.twin for device in self._devices.values()]
 
+    def devices(self):
+        return list(self._devices.values())
+
+    def statistics(self):
+        """RegistryStatistics (GET /statistics/devices and ARM IotHubStats)."""
+        enabled = sum(1 for device in self._devices.values() if device.twin["status"] == "enabled")
+        return {"totalDeviceCount": len(self._devices), "enabledDeviceCount": enabled,
+                "disabledDeviceCount": len(self._devices) - enabled}
+
     # --- identity writes --------------------------------------------------------------------------------------
     def create(self, did, status="enabled", keys=None, seed=0):
         if did in self._devices:

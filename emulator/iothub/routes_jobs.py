@@ -1,4 +1,5 @@
 """HTTP handlers of the scheduled-jobs API: /jobs/v2/{id}, /jobs/v2/{id}/cancel, /jobs/v2/query."""
+import time
 from aiohttp import web
 
 from ..errors import hub_error
@@ -35,7 +36,11 @@ async def get_job(request):
     job_id = request.match_info["id"]
     job = hub.jobs.jobs.get(job_id)
     if job is not None:
-        return web.json_response(job.to_wire())
+        body = job.to_wire()
+        if job.status == "cancelled" and time.monotonic() < getattr(job, "stale_until", 0):
+            body = dict(body, status=job.stale_status)
+            body.pop("endTime", None)
+        return web.json_response(body)
     if state.config.unknown_job_status == 404:
         raise hub_error("JobNotFound", "Job with id '%s' was not found." % job_id)
     # What a real hub answers (contract.md 7): clients treat this body as "no such job".

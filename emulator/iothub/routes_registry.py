@@ -1,4 +1,8 @@
-"""HTTP handlers of the registry, twins and the query endpoint: /devices/{id}, /twins/{id}, /devices/query."""
+"""HTTP handlers of the registry, twins and the query endpoint: /devices/{id}, /twins/{id}, /devices/query; the
+device list, registry and service statistics and direct method invocation that azure-iot-hub's
+IoTHubRegistryManager calls in job workflows (get_devices, get_device_registry_statistics, get_service_statistics,
+invoke_device_method)."""
+
 from aiohttp import web
 
 from ..errors import hub_error
@@ -6,6 +10,7 @@ from ..jsonbody import read_json
 from ..query import QuerySyntaxError, parse_query
 from ..state import STATE
 from .hub import HUB
+from .job_request import method_request
 from .paging import paginate
 from .twin import check_properties
 
@@ -16,6 +21,12 @@ def routes():
     # /devices/query before /devices/{id}, for the same reason as in routes_jobs.
     return [
         web.post("/devices/query", query_devices, name="iothub.query"),
+        web.get("/devices", list_devices, name="iothub.list-devices", allow_head=False),
+        # The Node.js azure-iothub Registry.list() asks for /devices/ (devicePath('')).
+        web.get("/devices/", list_devices, name="iothub.list-devices-slash", allow_head=False),
+        web.get("/statistics/devices", device_statistics, name="iothub.device-statistics", allow_head=False),
+        web.get("/statistics/service", service_statistics, name="iothub.service-statistics", allow_head=False),
+        web.post("/twins/{id}/methods", invoke_method, name="iothub.invoke-method"),
         web.get("/devices/{id}", get_device, name="iothub.get-device", allow_head=False),
         web.put("/devices/{id}", put_device, name="iothub.put-device"),
         web.delete("/devices/{id}", delete_device, name="iothub.delete-device"),
@@ -50,6 +61,50 @@ async def query_devices(request):
         headers["x-ms-continuation"] = token
     # Serialised here, before any await: the rows are the live documents.
     return web.json_response(page, headers=headers)
+
+
+def _top(request):
+    """GET /devices?top=N: values outside 1-1000 are read as 1000 (service.json Devices_GetDevices)."""
+    try:
+        top = int(request.query.get("top", "1000"))
+    except ValueError:
+        raise hub_error("ArgumentInvalid", "top must be an integer, got '%s'." % request.query["top"]) from None
+    return top if 1 <= top <= 1000 else 1000
+
+
+async def list_devices(request):
+    devices = request.app[HUB].registry.devices()
+    return web.json_response([device.identity() for device in devices[:_top(request)]])
+
+
+async def device_statistics(request):
+    return web.json_response(request.app[HUB].registry.statistics())
+
+
+async def service_statistics(request):
+    twins = request.app[HUB].registry.twins()
+    connected = sum(1 for twin in twins if twin["connectionState"] == "Connected")
+    return web.json_response({"connectedDeviceCount": connected})
+
+
+async def invoke_method(request):
+    """Devices_InvokeMethod: the simulated device answers after its latency (scaled by time_scale), as in a method
+    job; an offline device is 404 DeviceNotOnline, a device slower than responseTimeoutInSeconds 504."""
+    state, hub = request.app[STATE], request.app[HUB]
+    did = request.match_info["id"]
+    body = await read_json(request, format_error)
+    if not isinstance(body, dict):
+        raise hub_error("ArgumentNull", "The request body must be a CloudToDeviceMethod object.")
+    hub.registry.require(did)
+    method = method_request({"cloudToDeviceMethod": body})
+    outcome = hub.simulator.call_method(did, "direct-" + method["methodName"], method)
+    await state.clock.sleep(outcome.seconds)
+    if outcome.response is None:
+        code, description = outcome.error["code"], outcome.error["description"]
+        if code == "DeviceNotFound":
+            raise hub_error(code, description)
+        raise hub_error("DeviceNotOnline" if code == "DeviceNotOnline" else "GatewayTimeout", description)
+    return web.json_response(outcome.response)
 
 
 async def get_device(request):

@@ -83,11 +83,22 @@ options:
     default: 30
   max_retries:
     description:
-      - How many times a request is retried after throttling (HTTP 429), HTTP 503 and 504, a connection failure, and
-        for reads also HTTP 500 and 502.
-      - Retries wait with jittered exponential back-off, or as long as the service asks in C(Retry-After); each retry
-        is reported as a warning.
+      - How many times a request is retried after throttling (HTTP 429), a connection failure, and, for requests that
+        may safely run twice (reads, C(PUT) and C(DELETE) of a named job, cancel, stop, resume), also HTTP 500, 502,
+        503 and 504 and a read timeout.
+      - A request that would start a second job if repeated (an import or export) is never repeated after its answer
+        was lost; the module reads the hub's jobs and adopts the one that request started instead. See the
+        collection's reliability guide (C(docs/reliability.md)).
+      - Retries wait with jittered exponential back-off, or as long as the service asks in C(Retry-After), or, after
+        an HTTP 429 whose message says "Wait N seconds", from N seconds up; each retry is reported as a warning.
       - V(0) disables retries.
     type: int
     default: 5
+  retry_budget:
+    description:
+      - The most seconds one request may spend on retries (waits included). A retry that would end after it is not
+        made, and the last error is reported with how many attempts were made.
+      - Raise it for hubs that stay throttled for long (IoT Hub asks to wait 10 s per 429).
+    type: float
+    default: 300
 '''

@@ -41,6 +41,7 @@ COMMON_ARGSPEC = dict(
     ca_path=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
     timeout=dict(type="float", default=30),
     max_retries=dict(type="int", default=5),
+    retry_budget=dict(type="float", default=300),
 )
 
 IOTHUB_ARGSPEC = dict(

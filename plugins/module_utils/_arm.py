@@ -17,11 +17,15 @@ Facts from the REST contract:
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
-from datetime import timezone
+from urllib.parse import quote
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import rfc1123_to_iso
 
+API_VERSION = "2023-06-30"
+
+HUB_PATH = ("/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+            "/providers/Microsoft.Devices/IotHubs/{hub_name}")
 JOBS_PATH = "/jobs"
 JOB_PATH = "/jobs/{job_id}"
 EXPORT_PATH = "/exportDevices"
@@ -31,25 +35,36 @@ JOB_NOT_FOUND_CODES = ("JobNotFound", "404002")
 PARENT_NOT_FOUND_CODES = ("ResourceNotFound", "ResourceGroupNotFound", "SubscriptionNotFound", "ParentResourceNotFound")
 
 
-def parse_rfc1123(value):
-    """An RFC 1123 date ("Thu, 15 Jun 2017 19:20:58 GMT") -> aware UTC datetime, or None when unparsable."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+class ArmHub(object):
+    """An IoT hub's coordinates in Azure Resource Manager: its resource path, and how its errors name it."""
 
+    OPTIONS = ("subscription_id", "resource_group", "hub_name")
 
-def rfc1123_to_iso(value):
-    """ISO 8601 UTC to the second ("2017-06-15T19:20:58Z"); None for a missing or unparsable value."""
-    moment = parse_rfc1123(value)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    def __init__(self, subscription_id, resource_group, hub_name):
+        self.subscription_id = subscription_id
+        self.resource_group = resource_group
+        self.hub_name = hub_name
+
+    @classmethod
+    def from_params(cls, params):
+        missing = [name for name in cls.OPTIONS if not params.get(name)]
+        if missing:
+            raise ValidationError("Azure Resource Manager needs subscription_id, resource_group and hub_name "
+                                  "(missing: %s)" % ", ".join(missing))
+        return cls(*(str(params[name]).strip() for name in cls.OPTIONS))
+
+    @property
+    def path(self):
+        """The hub's resource path; the ids are URL-quoted."""
+        return HUB_PATH.format(**{name: quote(getattr(self, name), safe="") for name in self.OPTIONS})
+
+    def not_found(self, err):
+        """An ApiError for an unknown subscription / resource group / hub, with a message that names the hub."""
+        if isinstance(err, ApiError) and err.status == 404 and err.code in PARENT_NOT_FOUND_CODES:
+            err.msg = ("IoT hub '%s' was not found in resource group '%s' of subscription '%s' (%s)"
+                       % (self.hub_name, self.resource_group, self.subscription_id, err.msg))
+            err.args = (err.msg,)
+        return err
 
 
 def job_to_ansible(body):
@@ -69,40 +84,40 @@ def job_to_ansible(body):
     }
 
 
-def hub_not_found(err, params):
-    """An ApiError for an unknown subscription / resource group / hub, with a message that names the hub."""
-    if isinstance(err, ApiError) and err.status == 404 and err.code in PARENT_NOT_FOUND_CODES:
-        err.msg = ("IoT hub '%s' was not found in resource group '%s' of subscription '%s' (%s)"
-                   % (params.get("hub_name"), params.get("resource_group"), params.get("subscription_id"), err.msg))
-        err.args = (err.msg,)
-    return err
-
-
-def list_jobs_raw(client, params):
+def list_jobs_raw(client, hub):
     """Every JobResponse of the hub, all pages (nextLink)."""
     try:
-        return list(client.iter_next_link(client.hub_path + JOBS_PATH))
+        return list(client.iter_next_link(hub.path + JOBS_PATH))
     except ApiError as err:
-        raise hub_not_found(err, params) from None
+        raise hub.not_found(err) from None
 
 
-def get_job_raw(client, params, job_id):
+def get_job_raw(client, hub, job_id):
     """One JobResponse, or None when the hub has no such job (404 JobNotFound)."""
     try:
-        response = client.get(client.hub_path + JOB_PATH, path_params={"job_id": job_id})
+        response = client.get(hub.path + JOB_PATH, path_params={"job_id": job_id})
     except ApiError as err:
         if err.status == 404 and err.code in JOB_NOT_FOUND_CODES:
             return None
-        raise hub_not_found(err, params) from None
+        raise hub.not_found(err) from None
     return response.body
 
 
-def list_jobs(client, params):
+def start_job(client, hub, kind, body):
+    """POST exportDevices or importDevices; the JobResponse. Never retried blind: a second POST is a second job."""
+    path = hub.path + (EXPORT_PATH if kind == "export" else IMPORT_PATH)
+    try:
+        return client.post(path, json=body, idempotent=False).body
+    except ApiError as err:
+        raise hub.not_found(err) from None
+
+
+def list_jobs(client, hub):
     """Every job of the hub, all pages (nextLink), projected."""
-    return [job_to_ansible(item) for item in list_jobs_raw(client, params)]
+    return [job_to_ansible(item) for item in list_jobs_raw(client, hub)]
 
 
-def get_job(client, params, job_id):
+def get_job(client, hub, job_id):
     """One job projected, or None when the hub has no such job."""
-    body = get_job_raw(client, params, job_id)
+    body = get_job_raw(client, hub, job_id)
     return job_to_ansible(body) if body is not None else None

@@ -67,19 +67,26 @@ QUEUE_FULL_CODES = frozenset(("ThrottlingMaxActiveJobCountExceeded", "JobQuotaEx
 # repeating it is harmless), or retrying cannot help (never).
 RETRY_ALWAYS, RETRY_IDEMPOTENT, RETRY_NEVER = "always", "idempotent", "never"
 
+# IoT Hub answers 429 without Retry-After and says "Wait 10 seconds and try again" (contract.md section 7).
+_WAIT_SECONDS_RE = re.compile(r"\bwait\s+(\d+(?:\.\d+)?)\s+seconds?\b", re.IGNORECASE)
 _TRACKING_ID_RE = re.compile(r"Tracking ID:\s*([0-9A-Za-z]+)")
 _IOTHUB_CODE_RE = re.compile(r"^\s*ErrorCode:\s*([A-Za-z0-9_.]+)\s*;?(.*)$", re.DOTALL)
 _LEADING_ID_RE = re.compile(r"^\s*([0-9A-Za-z]+)")
 
 
 class Response(object):
-    """A successful (or accepted 404) answer: status, lower-case headers, parsed JSON body or None."""
+    """A successful (or accepted 404) answer: status, lower-case headers, parsed JSON body or None.
+
+    after_ambiguous_attempt: an earlier attempt of the same request may have been applied (so a 404 to a retried
+    DELETE means this task deleted it).
+    """
 
     def __init__(self, status, headers, body, request_id=None):
         self.status = status
         self.headers = headers
         self.body = body
         self.request_id = request_id
+        self.after_ambiguous_attempt = False
 
     def __repr__(self):
         return "Response(status=%r, request_id=%r)" % (self.status, self.request_id)
@@ -355,10 +362,11 @@ class Client(object):
         return None if response.status == 404 else response.body
 
     def delete_if_exists(self, path, **kwargs):
-        """DELETE `path`; the Response, or None when the service answers 404 (already gone)."""
+        """DELETE `path`; the Response, or None when it was gone before this request (a 404 to the first attempt;
+        a 404 to a retry after an attempt whose answer was lost means that attempt deleted it)."""
         kwargs.setdefault("ok", (200, 202, 204))
         response = self.request("DELETE", path, not_found_ok=True, **kwargs)
-        return None if response.status == 404 else response
+        return None if response.status == 404 and not response.after_ambiguous_attempt else response
 
     def _headers(self, body, extra):
         headers = {"Accept": "application/json", "User-Agent": self.user_agent}
@@ -371,12 +379,16 @@ class Client(object):
     def _send_with_retries(self, method, url, template, body, extra_headers, ok, not_found_ok, idempotent):
         start = self.clock()
         attempt = 0
+        ambiguous_before = False  # an earlier attempt may have been applied
         while True:
             attempt += 1
             response, error, retryable, retry_after = self._attempt(method, url, template, body, extra_headers, ok,
                                                                     not_found_ok, idempotent)
             if response is not None:
+                response.after_ambiguous_attempt = ambiguous_before
                 return response
+            error.after_ambiguous_attempt = ambiguous_before
+            ambiguous_before = ambiguous_before or error.ambiguous
             # max_retries 0 switches retrying off: the error is raised as it is.
             if not retryable or self.max_retries <= 0:
                 raise error
@@ -403,7 +415,9 @@ class Client(object):
         if status in ok or (not_found_ok and status == 404):
             return Response(status, headers, parsed, headers.get("x-ms-request-id")), None, False, None
         error = self._api_error(raw, headers, parsed, method, template)
-        retryable = status in ALWAYS_RETRIED_STATUSES or (status in IDEMPOTENT_RETRIED_STATUSES and idempotent)
+        # A request that must not run twice is repeated only when the service surely did not apply it (429); after
+        # a 5xx the caller reads the service's state instead.
+        retryable = status == 429 or (idempotent and status in ALWAYS_RETRIED_STATUSES | IDEMPOTENT_RETRIED_STATUSES)
         if error.code in QUEUE_FULL_CODES:
             retryable = False
         return None, error, retryable, retry_after_seconds(headers)
@@ -420,6 +434,7 @@ class Client(object):
         """A one-line TransportError naming the host and the cause, and how it may be retried."""
         chain = _exception_chain(exc)
         origin = _origin(url)
+        maybe_applied = False
         if isinstance(exc, requests.exceptions.SSLError) and _find(chain, ssl.SSLCertVerificationError):
             msg = ("TLS certificate verification failed for %s: %s; set ca_path or validate_certs"
                    % (origin, _tls_reason(chain)))
@@ -434,6 +449,7 @@ class Client(object):
         elif isinstance(exc, requests.exceptions.ReadTimeout):
             msg = "Request to %s %s timed out after %g s" % (method, template, self.timeout)
             retry = RETRY_IDEMPOTENT
+            maybe_applied = True
         elif isinstance(exc, requests.exceptions.ConnectionError):
             cause = _connection_cause(chain)
             # Refused or unresolvable: the request never left. Otherwise the server may have acted on it.
@@ -441,17 +457,27 @@ class Client(object):
             msg = "Cannot connect to %s (%s)" % (origin, cause) if never_sent else \
                 "Connection to %s failed during %s %s (%s)" % (origin, method, template, cause)
             retry = RETRY_ALWAYS if never_sent else RETRY_IDEMPOTENT
+            maybe_applied = not never_sent
         else:
             msg = "Request %s %s to %s failed: %s" % (method, template, origin, _connection_cause(chain))
             retry = RETRY_NEVER
-        return TransportError(redact(msg, self._secrets()), method=method, path=template, cause=exc), retry
+        return TransportError(redact(msg, self._secrets()), method=method, path=template, cause=exc,
+                              maybe_applied=maybe_applied), retry
 
     # ------------------------------------------------------------------ retry policy
 
     def _delay(self, attempt, error, retry_after):
-        """Seconds to wait before the next attempt: Retry-After when given, else full-jitter back-off."""
+        """Seconds to wait before the next attempt: Retry-After when given; after a 429 whose message says how long
+        to wait ("Wait 10 seconds and try again"), from that many seconds up, doubling, jittered and capped; else
+        full-jitter back-off from 1 s."""
         if retry_after is not None:
             return retry_after
+        wait = _WAIT_SECONDS_RE.search(getattr(error, "message", None) or "") \
+            if getattr(error, "status", None) == 429 else None
+        if wait:
+            base = min(float(wait.group(1)), BACKOFF_CAP)
+            ceiling = min(BACKOFF_CAP, base * (2 ** (attempt - 1)))
+            return base + self.rand() * (ceiling - base)
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
         delay = self.rand() * ceiling
         floor = THROTTLE_FLOOR if getattr(error, "status", None) == 429 else MIN_DELAY

@@ -14,18 +14,11 @@ only the module calls fail_json.
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils import _auth
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _auth, _iotcentral, _iothub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
-
-IOTHUB_API_VERSION = "2021-04-12"
-ARM_API_VERSION = "2023-06-30"
-IOTCENTRAL_API_VERSION = "2022-07-31"
-
-ARM_HUB_PATH = ("/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-                "/providers/Microsoft.Devices/IotHubs/{hub_name}")
 
 
 def _build(module, base_url, auth, api_version):
@@ -39,6 +32,7 @@ def _build(module, base_url, auth, api_version):
         api_version=api_version,
         timeout=params.get("timeout"),
         max_retries=params.get("max_retries"),
+        retry_budget=params.get("retry_budget") or 300.0,
         validate_certs=params.get("validate_certs", True),
         ca_path=params.get("ca_path"),
         warn=module.warn,
@@ -56,7 +50,7 @@ def _https_base(value, option):
     return value
 
 
-def iothub_client(module, api_version=IOTHUB_API_VERSION):
+def iothub_client(module, api_version=_iothub.API_VERSION):
     """A Client for the IoT Hub data plane (https://<hub host>)."""
     params = module.params
     host = _auth.iothub_host(params)
@@ -85,7 +79,7 @@ def iotcentral_base_url(params):
     return base + "/api"
 
 
-def iotcentral_client(module, api_version=IOTCENTRAL_API_VERSION):
+def iotcentral_client(module, api_version=_iotcentral.API_VERSION):
     """A Client for an IoT Central application (https://<subdomain>.<dns_suffix>/api)."""
     params = module.params
     base_url = iotcentral_base_url(params)
@@ -93,22 +87,8 @@ def iotcentral_client(module, api_version=IOTCENTRAL_API_VERSION):
     return _build(module, base_url, auth, api_version)
 
 
-def arm_hub_path(params):
-    """The ARM path of the hub resource; the IDs are URL-quoted."""
-    names = ("subscription_id", "resource_group", "hub_name")
-    missing = [name for name in names if not params.get(name)]
-    if missing:
-        raise ValidationError("Azure Resource Manager needs subscription_id, resource_group and hub_name "
-                              "(missing: %s)" % ", ".join(missing))
-    return ARM_HUB_PATH.format(**{name: quote(str(params[name]).strip(), safe="") for name in names})
-
-
-def arm_client(module, api_version=ARM_API_VERSION):
-    """A Client for Azure Resource Manager; client.hub_path is the hub's resource path prefix."""
+def arm_client(module, api_version=_arm.API_VERSION):
+    """A Client for Azure Resource Manager (the hub's coordinates are an _arm.ArmHub, built from the same params)."""
     params = module.params
-    hub_path = arm_hub_path(params)
     base_url = _https_base(params.get("arm_endpoint") or _auth.DEFAULT_ARM_ENDPOINT, "arm_endpoint")
-    auth = _auth.arm_auth(params)
-    client = _build(module, base_url, auth, api_version)
-    client.hub_path = hub_path
-    return client
+    return _build(module, base_url, _auth.arm_auth(params), api_version)

@@ -76,15 +76,28 @@ class ConnectionStringError(ValidationError, AuthError):
 class TransportError(CollectionError):
     """Connection refused, DNS, TLS or timeout, after the retries ran out."""
 
-    def __init__(self, msg, method=None, path=None, cause=None):
+    # Set by the client: an earlier attempt of the same request may have been applied by the service.
+    after_ambiguous_attempt = False
+
+    def __init__(self, msg, method=None, path=None, cause=None, maybe_applied=False):
         super().__init__(msg, method=method, path=path)
         self.method = method
         self.path = path
         self.cause = cause
+        # True when the request left this machine and the service may have acted on it (a read timeout, a
+        # connection dropped after sending); False when it never arrived (refused, unresolvable, TLS).
+        self.maybe_applied = maybe_applied
+
+    @property
+    def ambiguous(self):
+        return self.maybe_applied
 
 
 class ApiError(CollectionError):
     """A non-success HTTP answer, normalised from any of the three APIs' error shapes."""
+
+    # Set by the client: an earlier attempt of the same request may have been applied by the service.
+    after_ambiguous_attempt = False
 
     def __init__(self, status, code, message, request_id=None, method=None, path=None, body=None, headers=None):
         self.status = status
@@ -108,6 +121,11 @@ class ApiError(CollectionError):
             text += " (request id %s)" % self.request_id
         return text
 
+    @property
+    def ambiguous(self):
+        """A 5xx: the service may have applied the request before the answer went wrong."""
+        return self.status >= 500
+
     def details(self):
         """status, error_code, request_id, method and path: what a result or another error carries of this one."""
         return dict(status=self.status, error_code=self.code, request_id=self.request_id, method=self.method,
@@ -115,3 +133,13 @@ class ApiError(CollectionError):
 
     def to_fail_json(self):
         return dict(self.details(), msg=self.msg)
+
+
+def is_ambiguous(err):
+    """Whether a failed write may have been applied all the same: decide from the service's state, not the error."""
+    return isinstance(err, (ApiError, TransportError)) and err.ambiguous
+
+
+def after_own_attempt(err_or_response):
+    """Whether an earlier attempt of this very request may have made the change the final answer reports on."""
+    return bool(getattr(err_or_response, "after_ambiguous_attempt", False))

@@ -28,8 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure
-from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import Deadline, wait_for
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
 
 CREATE_PATH = "/jobs/create"
 LIST_PATH = "/jobs"
@@ -202,29 +201,23 @@ class DataPlane(object):
     def __init__(self, client):
         self.client = client
 
-    def list_raw(self):
-        return self.client.get(LIST_PATH).body or []
-
     def get(self, job_id):
-        try:
-            response = self.client.get(JOB_PATH, path_params={"job_id": job_id})
-        except ApiError as err:
-            if err.status == 404:
-                return None
-            raise
-        return job_to_ansible(response.body)
+        body = self.client.get_or_none(JOB_PATH, path_params={"job_id": job_id})
+        return job_to_ansible(body) if body is not None else None
 
-    def active_jobs(self):
-        return [(job_to_ansible(raw), raw) for raw in self.list_raw() if raw.get("status") in ACTIVE]
+    def list_jobs(self):
+        """(job, raw JobProperties) of every import/export job the hub lists."""
+        return [(job_to_ansible(raw), raw) for raw in self.client.get(LIST_PATH).body or []]
 
     def create(self, request):
         return job_to_ansible(self.client.post(CREATE_PATH, json=request.data_plane_body()).body)
 
-    def cancel(self, job_id):
-        response = self.client.delete(JOB_PATH, path_params={"job_id": job_id}, ok=(200, 204), not_found_ok=True)
-        if response.status == 404:
+    def cancel(self, job):
+        """DELETE the job; None when the hub no longer knows it."""
+        response = self.client.delete_if_exists(JOB_PATH, path_params={"job_id": job["job_id"]})
+        if response is None:
             return None
-        return job_to_ansible(response.body) if response.body else None
+        return job_to_ansible(response.body) if response.body else dict(job, status="cancelled")
 
 
 class Arm(object):
@@ -234,26 +227,24 @@ class Arm(object):
     can_compare = False
     can_cancel = False
 
-    def __init__(self, client, params):
+    def __init__(self, client, hub):
         self.client = client
-        self.params = params
+        self.hub = hub
 
     def get(self, job_id):
-        body = _arm.get_job_raw(self.client, self.params, job_id)
+        body = _arm.get_job_raw(self.client, self.hub, job_id)
         return arm_job_to_ansible(body) if body is not None else None
 
-    def active_jobs(self):
-        raws = _arm.list_jobs_raw(self.client, self.params)
-        return [(arm_job_to_ansible(raw), raw) for raw in raws if raw.get("status") in ACTIVE]
+    def list_jobs(self):
+        """(job, raw JobResponse) of every job ARM lists for the hub."""
+        return [(arm_job_to_ansible(raw), raw) for raw in _arm.list_jobs_raw(self.client, self.hub)]
 
     def create(self, request):
-        path = self.client.hub_path + (_arm.EXPORT_PATH if request.type == "export" else _arm.IMPORT_PATH)
-        try:
-            return arm_job_to_ansible(self.client.post(path, json=request.arm_body(), idempotent=False).body)
-        except ApiError as err:
-            raise _arm.hub_not_found(err, self.params) from None
+        body = request.arm_body()
+        return arm_job_to_ansible(_arm.start_job(self.client, self.hub, request.type, body))
 
-    def cancel(self, job_id):
+    @staticmethod
+    def check_can_cancel():
         raise ValidationError("Azure Resource Manager has no operation to cancel an import/export job; use the IoT "
                               "Hub data plane (connection_string or hostname) for state=absent")
 
@@ -263,108 +254,97 @@ def _busy(err):
                                           (err.message or "").lower())
 
 
-class ImportExportRunner(object):
-    def __init__(self, api, request, check_mode=False, wait=None, warn=None, clock=None, sleep=None):
+class ImportExportJob(Descriptor):
+    """An import or export job. Its id is the service's: without job_id, the task's job is the hub's active job of
+    the same type and parameters (when the API shows them), or a new one."""
+
+    noun = "import/export job"
+    terminal = TERMINAL
+    timeout_hint = "the job keeps running: follow it with job_id"
+    # POST /jobs/create (and ARM exportDevices / importDevices) starts a new job each time it is sent.
+    create_is_idempotent = False
+
+    def __init__(self, api, request):
+        super(ImportExportJob, self).__init__(request.job_id)
         self.api = api
         self.request = request
-        self.check_mode = check_mode
-        self.wait = wait
-        self.warn = warn or (lambda msg: None)
-        self._clock = clock
-        self._sleep = sleep
+        self.can_create = not request.job_id
+        self._others = []  # the hub's other active jobs, seen by the last search
+        self._known = set()  # the ids of every job the hub listed before this task created one
 
-    def _deadline(self):
-        kwargs = {}
-        if self._clock is not None:
-            kwargs["clock"] = self._clock
-        if self._sleep is not None:
-            kwargs["sleep"] = self._sleep
-        return Deadline(self.wait.timeout, **kwargs)
+    @property
+    def label(self):
+        return "import/export job %s" % self.job_id
+
+    def status_text(self, job):
+        return "status %s, progress %s" % (job.get("status"), job.get("progress"))
+
+    def extra_result(self, job):
+        return {"job_id": job.get("job_id")}
+
+    def missing_message(self, action):
+        return "the hub has no import/export job %s" % self.job_id
+
+    def conflict_message(self, before, after, differences):
+        return "job %s is an %s job, not %s" % (self.job_id, before["type"], after["type"])
+
+    # -- lifecycle hooks ---------------------------------------------------------------------------------------
+
+    def get(self, client):
+        if self.job_id:
+            return self.api.get(self.job_id)
+        listed = self.api.list_jobs()
+        self._known = set(job["job_id"] for job, _raw in listed)
+        active = [(job, raw) for job, raw in listed if job["status"] in ACTIVE]
+        same = [job for job, raw in active if self._is_requested(job, raw) and self.api.can_compare]
+        self._others = [job for job, _raw in active]
+        if same:
+            self.job_id = same[0]["job_id"]
+            return same[0]
+        return None
+
+    def _is_requested(self, job, raw):
+        """The type of this request and, where the API shows them, its parameters."""
+        return job["type"] == self.request.type and (not self.api.can_compare or self.request.matches(raw))
+
+    def find_created(self, client):
+        """After a create whose answer was lost: the job that request started, the one job of this request that the
+        hub lists now and did not list before (ids are the service's, so a new id is a job started since)."""
+        new = [job for job, raw in self.api.list_jobs() if job["job_id"] not in self._known
+               and self._is_requested(job, raw)]
+        if not new:
+            return None
+        self.job_id = new[0]["job_id"]
+        return new[0]
+
+    def compare(self, job):
+        return {"type": job["type"]}, {"type": self.request.type or job["type"]}
+
+    def before_create(self, warn):
+        if self._others:
+            other = self._others[0]
+            why = ("with different parameters" if self.api.can_compare else
+                   "(%s does not show a job's parameters, so it cannot be compared with this request; pass its "
+                   "job_id to follow it)" % self.api.name)
+            raise JobFailure("the hub already runs %s job %s (status %s) %s, and IoT Hub allows one active "
+                             "import/export job at a time: wait for it to end, or cancel it with state=absent"
+                             % (other["type"], other["job_id"], other["status"], why),
+                             {"changed": False, "job": {}, "job_id": None, "active_job_id": other["job_id"]})
+
+    def predict(self, client):
+        return job_to_ansible({"type": self.request.type, "status": "enqueued", "progress": 0}), {}
+
+    def create(self, client):
+        job = self.api.create(self.request)
+        self.job_id = job["job_id"]
+        return job
 
     @staticmethod
-    def _result(changed, job, **extra):
-        return dict(changed=changed, job=job or {}, job_id=(job or {}).get("job_id"), **extra)
+    def is_busy(err):
+        return _busy(err)
 
-    # -- present -----------------------------------------------------------------------------------------------
-    def present(self):
-        if self.request.job_id:
-            return self._follow(self.request.job_id)
-        active = self.api.active_jobs()
-        same = [job for job, raw in active if job["type"] == self.request.type and self.api.can_compare
-                and self.request.matches(raw)]
-        if same:
-            return self._maybe_wait(self._result(False, same[0]))
-        if active:
-            other = active[0][0]
-            raise JobFailure(self._busy_message(other), self._result(False, {}, active_job_id=other["job_id"]))
-        if self.check_mode:
-            predicted = dict(job_to_ansible({"type": self.request.type, "status": "enqueued", "progress": 0}))
-            return self._result(True, predicted)
-        try:
-            job = self.api.create(self.request)
-        except ApiError as err:
-            if _busy(err):
-                details = dict(err.to_fail_json(), changed=False)
-                details.pop("msg", None)
-                raise JobFailure("the hub already runs an import/export job (only one may be active at a time): %s"
-                                 % err.msg, details) from err
-            raise
-        return self._maybe_wait(self._result(True, job))
+    def busy_message(self, err):
+        return "the hub already runs an import/export job (only one may be active at a time): %s" % err.msg
 
-    def _busy_message(self, other):
-        why = ("with different parameters" if self.api.can_compare else
-               "(%s does not show a job's parameters, so it cannot be compared with this request; pass its job_id "
-               "to follow it)" % self.api.name)
-        return ("the hub already runs %s job %s (status %s) %s, and IoT Hub allows one active import/export job at "
-                "a time: wait for it to end, or cancel it with state=absent"
-                % (other["type"], other["job_id"], other["status"], why))
-
-    def _follow(self, job_id):
-        job = self.api.get(job_id)
-        if job is None:
-            raise JobFailure("the hub has no import/export job %s" % job_id, self._result(False, {}))
-        if self.request.type and job["type"] != self.request.type:
-            raise JobFailure("job %s is an %s job, not %s" % (job_id, job["type"], self.request.type),
-                             self._result(False, job))
-        return self._maybe_wait(self._result(False, job))
-
-    def _maybe_wait(self, result):
-        if not self.wait.wait or self.check_mode:
-            return result
-        job_id = result["job"]["job_id"]
-        outcome = wait_for(lambda: self.api.get(job_id) or {}, lambda j: j.get("status"),
-                           lambda j: not j or j.get("status") in TERMINAL, self._deadline(), self.wait.sleep,
-                           first=result["job"])
-        job = outcome.last
-        result.update(job=job, elapsed=outcome.elapsed, status_history=outcome.history)
-        if outcome.timed_out:
-            raise JobFailure("timed out after %s s waiting for import/export job %s (status %s, progress %s); the job "
-                             "keeps running: follow it with job_id" % (self.wait.timeout, job_id, job.get("status"),
-                                                                       job.get("progress")), result)
-        if not job:
-            raise JobFailure("import/export job %s disappeared from the hub while waiting for it" % job_id, result)
-        if job["status"] == "failed":
-            reason = job.get("failure_reason") or job.get("status_message") or "no reason given"
-            raise JobFailure("import/export job %s failed: %s" % (job_id, reason), result)
-        if job["status"] == "cancelled":
-            raise JobFailure("import/export job %s was cancelled before it completed" % job_id, result)
-        return result
-
-    # -- absent ------------------------------------------------------------------------------------------------
-    def absent(self):
-        job_id = self.request.job_id
-        if not self.api.can_cancel:
-            self.api.cancel(job_id)  # raises: explains why
-        job = self.api.get(job_id)
-        if job is None or job["status"] in TERMINAL:
-            return self._result(False, job or {})
-        if self.check_mode:
-            return self._result(True, dict(job, status="cancelled"))
-        cancelled = self.api.cancel(job_id)
-        result = self._result(True, cancelled or dict(job, status="cancelled"))
-        if self.wait.wait:
-            outcome = wait_for(lambda: self.api.get(job_id) or {}, lambda j: j.get("status"),
-                               lambda j: not j or j.get("status") in TERMINAL, self._deadline(), self.wait.sleep,
-                               first=result["job"])
-            result.update(job=outcome.last, elapsed=outcome.elapsed, status_history=outcome.history)
-        return result
+    def remove(self, client, job):
+        return self.api.cancel(job)

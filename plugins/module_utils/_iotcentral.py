@@ -21,7 +21,15 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
+    ApiError,
+    TransportError,
+    ValidationError,
+    after_own_attempt,
+    is_ambiguous,
+)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, Lifecycle
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 API_VERSION = "2022-07-31"
 
@@ -40,22 +48,6 @@ DEVICE_STATUSES = ("pending", "completed", "failed")
 DATA_TYPE_TO_API = {"property": "property", "command": "command", "cloud_property": "cloudProperty",
                     "device_template_migration": "deviceTemplateMigration"}
 DATA_TYPE_FROM_API = dict((v, k) for k, v in DATA_TYPE_TO_API.items())
-
-JOB_ID_MAX = 255
-_JOB_ID_BAD = re.compile(r"[^A-Za-z0-9_-]")
-
-
-def validate_job_id(job_id, option="job_id"):
-    """The IoT Central rule for job ids (path parameter pattern ^[a-zA-Z0-9_-]*$, at most 255), before any call."""
-    if not job_id:
-        raise ValidationError("%s must not be empty" % option)
-    if len(job_id) > JOB_ID_MAX:
-        raise ValidationError("%s must be at most %d characters, got %d" % (option, JOB_ID_MAX, len(job_id)))
-    bad = _JOB_ID_BAD.search(job_id)
-    if bad:
-        raise ValidationError("%s may only contain US-ASCII letters, digits, '-' and '_', found %r in %r"
-                              % (option, bad.group(0), job_id))
-    return job_id
 
 
 def _limit_to_ansible(limit, with_batch=False):
@@ -105,17 +97,9 @@ def device_status_to_ansible(item):
     return {"device_id": item.get("id"), "status": item.get("status")}
 
 
-def get_resource(client, path, job_id):
-    """The body at `path` (a job or a scheduled job, by id), or None when the application has none."""
-    response = client.get(path, path_params={"job_id": job_id}, not_found_ok=True)
-    if response is None or response.status == 404:
-        return None
-    return response.body
-
-
 def get_job(client, job_id):
     """The Job body, or None when the application has no such job."""
-    return get_resource(client, JOB_PATH, job_id)
+    return client.get_or_none(JOB_PATH, path_params={"job_id": job_id})
 
 
 def list_jobs(client):
@@ -147,7 +131,7 @@ def find_jobs(client, job_id=None, include_devices=False, device_status=None):
     return jobs
 
 
-# -- iotcentral_job: the descriptor of the generic job engine (_job.JobEngine) ---------------------------------
+# -- iotcentral_job: the descriptor and the lifecycle with stop, resume and rerun --------------------------------
 
 STOPPABLE = frozenset(("pending", "running"))
 BUSY_CODES = frozenset(("TooManyRunningJobs",))
@@ -219,6 +203,37 @@ def _data_to_api(item):
     return body
 
 
+def check_job_request(params):
+    """The job request options in params (group, data, batch, cancellation_threshold, organizations, ...) checked
+    and normalised, none of them required (None = not given). Shared with the scheduled-job modules."""
+    request = {key: params.get(key) for key in REQUEST_OPTIONS}
+    if request["group"] is not None:
+        check_id(request["group"], CENTRAL_ID, "group")
+    if request["data"] is not None:
+        request["data"] = _check_data(request["data"])
+    request["batch"] = _check_limit("batch", request["batch"])
+    request["cancellation_threshold"] = _check_limit("cancellation_threshold", request["cancellation_threshold"],
+                                                     with_batch=True)
+    organizations = request["organizations"]
+    if organizations is not None:
+        if len(organizations) != 1:
+            raise ValidationError("organizations takes exactly one organization id, got %d" % len(organizations))
+        if not _ORGANIZATION.match(organizations[0]):
+            raise ValidationError("organizations[0] %r is not an organization id: 2 to 50 lower-case letters, digits "
+                                  "and '-', not starting with '-' nor ending with '-'" % organizations[0])
+    return request
+
+
+def request_body(request):
+    """A normalised job request -> the Job body of PUT /jobs/{id} (group and data always written)."""
+    body = {"group": request["group"], "data": [_data_to_api(item) for item in request["data"] or []]}
+    for option, key in (("display_name", "displayName"), ("description", "description"), ("batch", "batch"),
+                        ("cancellation_threshold", "cancellationThreshold"), ("organizations", "organizations")):
+        if request.get(option) is not None:
+            body[key] = request[option]
+    return body
+
+
 def count_group_devices(client, group_id):
     """How many devices a device group holds now (GET /deviceGroups/{id}/devices, every page)."""
     try:
@@ -227,21 +242,25 @@ def count_group_devices(client, group_id):
         if err.status != 404:
             raise
         raise ValidationError("group %r: the application has no such device group" % group_id,
-                              status=err.status, error_code=err.code, request_id=err.request_id,
-                              method=err.method, path=err.path) from err
+                              **err.details()) from err
 
 
-class CentralJob(object):
-    """What the generic engine needs to know about one IoT Central job; `from_params()` validates every option."""
+def _answered_job(client, response, job_id, fallback):
+    """The Job a PUT answered, else a GET's, else `fallback` (the service may answer with no body)."""
+    if isinstance(response.body, dict) and response.body.get("id"):
+        return response.body
+    return get_job(client, job_id) or fallback
+
+
+class CentralJob(Descriptor):
+    """One IoT Central job; `from_params()` validates every option before any call."""
 
     noun = "IoT Central job"
     terminal = TERMINAL
-    cancellable = frozenset()
-    uncancellable = frozenset()
     paused = frozenset(("stopped",))
 
     def __init__(self, job_id, request=None, rerun_id=None):
-        self.job_id = job_id
+        super(CentralJob, self).__init__(job_id)
         self.request = request or {}  # option name -> normalised value; None = not given
         self.rerun_id = rerun_id
 
@@ -251,85 +270,50 @@ class CentralJob(object):
 
     @classmethod
     def from_params(cls, params):
-        job_id = validate_job_id(params["job_id"])
+        job_id = check_id(params["job_id"], CENTRAL_ID)
         state = params.get("state") or "present"
         rerun = params.get("rerun")
-        request = {key: params.get(key) for key in REQUEST_OPTIONS}
         if rerun is not None:
-            validate_job_id(rerun, "rerun")
+            check_id(rerun, CENTRAL_ID, "rerun")
             if rerun == job_id:
                 raise ValidationError("rerun must differ from job_id: the rerun is a new job, %r reruns the failed "
                                       "devices of job %r" % (rerun, job_id))
             if state != "present":
                 raise ValidationError("rerun works with state=present only, got state=%s" % state)
-            given = [key for key in REQUEST_OPTIONS if request[key] is not None]
+            given = [key for key in REQUEST_OPTIONS if params.get(key) is not None]
             if given:
                 raise ValidationError("rerun reruns the failed devices of the existing job %r with its own request: "
                                       "leave out %s" % (job_id, ", ".join(given)))
             return cls(job_id, rerun_id=rerun)
         if state == "present":
-            missing = [key for key in ("group", "data") if not request[key]]
+            missing = [key for key in ("group", "data") if not params.get(key)]
             if missing:
                 raise ValidationError("state=present needs %s to create the job: group is the id of the device "
                                       "group the job targets, data what it does on each device"
                                       % " and ".join(missing))
-        if request["group"] is not None:
-            validate_job_id(request["group"], "group")
-        if request["data"] is not None:
-            request["data"] = _check_data(request["data"])
-        request["batch"] = _check_limit("batch", request["batch"])
-        request["cancellation_threshold"] = _check_limit("cancellation_threshold",
-                                                         request["cancellation_threshold"], with_batch=True)
-        organizations = request["organizations"]
-        if organizations is not None:
-            if len(organizations) != 1:
-                raise ValidationError("organizations takes exactly one organization id, got %d"
-                                      % len(organizations))
-            if not _ORGANIZATION.match(organizations[0]):
-                raise ValidationError("organizations[0] %r is not an organization id: 2 to 50 lower-case letters, "
-                                      "digits and '-', not starting with '-' nor ending with '-'"
-                                      % organizations[0])
-        return cls(job_id, request)
+        return cls(job_id, check_job_request(params))
 
     # -- the request -----------------------------------------------------------------------------------------
 
-    def request_body(self):
-        req = self.request
-        body = {"group": req["group"], "data": [_data_to_api(item) for item in req["data"]]}
-        for option, key in (("display_name", "displayName"), ("description", "description"),
-                            ("batch", "batch"), ("cancellation_threshold", "cancellationThreshold"),
-                            ("organizations", "organizations")):
-            if req.get(option) is not None:
-                body[key] = req[option]
-        return body
-
-    @staticmethod
-    def _view(job):
-        return {key: job.get(key) for key in REQUEST_OPTIONS}
-
     def compare(self, job):
-        """(existing, requested): unset options take the existing job's values."""
-        before = self._view(job)
+        before = {key: job.get(key) for key in REQUEST_OPTIONS}
         after = dict((key, before[key] if self.request.get(key) is None else self.request[key])
                      for key in REQUEST_OPTIONS)
         return before, after
-
-    # -- engine hooks ----------------------------------------------------------------------------------------
 
     def get(self, client):
         body = get_job(client, self.job_id)
         return job_to_ansible(body) if body is not None else None
 
     def create(self, client):
-        response = client.put(JOB_PATH, path_params={"job_id": self.job_id}, json=self.request_body())
-        body = response.body if isinstance(response.body, dict) and response.body.get("id") else None
-        if body is None:
-            body = get_job(client, self.job_id) or dict(self.request_body(), id=self.job_id, status="pending")
-        return job_to_ansible(body)
+        body = request_body(self.request)
+        response = client.put(JOB_PATH, path_params={"job_id": self.job_id}, json=body)
+        return job_to_ansible(_answered_job(client, response, self.job_id,
+                                            dict(body, id=self.job_id, status="pending")))
 
     def predict(self, client):
         targeted = count_group_devices(client, self.request["group"])
-        job = job_to_ansible(dict(self.request_body(), id=self.job_id, status="pending",
+        job = job_to_ansible(dict(request_body(self.request), id=self.job_id, status="pending",
                                   progress={"total": targeted, "pending": targeted, "completed": 0, "failed": 0}))
         return job, {"targeted_devices": targeted}
 
@@ -341,18 +325,16 @@ class CentralJob(object):
     def is_busy(err):
         return isinstance(err, ApiError) and err.code in BUSY_CODES
 
-    @staticmethod
-    def is_nothing_to_rerun(err):
-        return isinstance(err, ApiError) and err.code == "NoFailedDevices"
-
     def busy_message(self, err):
         return ("job %r: the application already runs as many jobs as it may at once (IoT Central runs at most 5 "
                 "at the same time); wait for a job to end or stop one, then run the task again (%s)"
                 % (self.job_id, err.msg))
 
-    @staticmethod
-    def status(job):
-        return job.get("status")
+    def missing_message(self, action):
+        return ("cannot %s job %r: the application has no such job (create it with state=present)"
+                % (action, self.job_id))
+
+    # -- reading a job ---------------------------------------------------------------------------------------
 
     @staticmethod
     def counts(job):
@@ -376,76 +358,133 @@ class CentralJob(object):
                     % (self.job_id, limit, failed, total, completed, (job.get("progress") or {}).get("pending")))
         return "job %r was cancelled before it completed (%s of %s devices failed)" % (self.job_id, failed, total)
 
-    # -- stop / resume ----------------------------------------------------------------------------------------
 
-    def missing_message(self, state):
-        action = {"stopped": "stop", "running": "resume", "rerun": "rerun"}[state]
-        return ("cannot %s job %r: the application has no such job (create it with state=present)"
-                % (action, self.job_id))
+class CentralLifecycle(Lifecycle):
+    """IoT Central jobs can also be stopped, resumed and rerun for their failed devices."""
 
-    @staticmethod
-    def is_at(job, state):
-        status = job.get("status")
-        return status == "stopped" if state == "stopped" else status in STOPPABLE
+    def _existing(self, action):
+        job = self._required(action)
+        if self.job.has_request:
+            self._check_same(job)
+        return job
 
-    @staticmethod
-    def can_transition(job, state):
-        return job.get("status") in (STOPPABLE if state == "stopped" else ("stopped",))
-
-    def finished_note(self, job, state):
-        action = "stop" if state == "stopped" else "resume"
-        return ("job %r has already ended (it is %s): nothing to %s, and IoT Central would refuse to %s it"
-                % (self.job_id, job.get("status"), action, action))
-
-    def transition_refusal(self, job, state, err=None):
-        if state == "stopped":
+    def _refused(self, job, action, err=None):
+        if action == "stop":
             msg = ("cannot stop job %r: it is %s; IoT Central stops only a pending or running job"
-                   % (self.job_id, job.get("status")))
-        else:
+                   % (self.job.job_id, job.get("status")))
+        elif action == "resume":
             msg = ("cannot resume job %r: it is %s; IoT Central resumes only a stopped job (a finished job can be "
-                   "rerun for its failed devices with rerun)" % (self.job_id, job.get("status")))
+                   "rerun for its failed devices with rerun)" % (self.job.job_id, job.get("status")))
+        else:
+            msg = ("cannot rerun job %r: it is %s; IoT Central reruns only a complete, failed or cancelled job"
+                   % (self.job.job_id, job.get("status")))
         if err is not None:
             msg += "; the application answered: %s" % err.msg
-        return msg
+        return self._failure(msg, job=job, err=err)
 
-    def transition(self, client, state):
-        path = JOB_STOP_PATH if state == "stopped" else JOB_RESUME_PATH
-        client.post(path, path_params={"job_id": self.job_id}, ok=(200, 202, 204))
+    @staticmethod
+    def _at(job, state):
+        """Whether the job is where a stop (stopped) or a resume (pending, running or already ended) leaves it."""
+        status = job.get("status")
+        return status == "stopped" if state == "stopped" else status in STOPPABLE | TERMINAL
 
-    # -- rerun -----------------------------------------------------------------------------------------------
+    def transition(self, state):
+        """state "stopped" (stop a pending or running job) or "running" (resume a stopped job)."""
+        action = "stop" if state == "stopped" else "resume"
+        job = self._existing(action)
+        status = job.get("status")
+        finished = status in TERMINAL
+        if finished:
+            # "Stop it if it runs" / "resume it if stopped": a job that has ended satisfies both; the service would
+            # refuse the call anyway.
+            self.warn("job %r has already ended (it is %s): nothing to %s, and IoT Central would refuse to %s it"
+                      % (self.job.job_id, status, action, action))
+        if finished or self._at(job, state):
+            result = self._result(False, job)
+            if state == "running" and self.wait.wait and not self.check_mode:
+                self.wait_done(result, job, self._deadline())
+            return result
+        if status not in (STOPPABLE if state == "stopped" else ("stopped",)):
+            raise self._refused(job, action)
+        if self.check_mode:
+            return self._result(True, dict(job, status=state), before=job)
+        deadline = self._deadline()
+        changed = True
+        try:
+            # Stopping a stopped job (or resuming a running one) changes nothing, so the client may retry the call.
+            self.client.post(JOB_STOP_PATH if state == "stopped" else JOB_RESUME_PATH,
+                             path_params={"job_id": self.job.job_id}, ok=(200, 202, 204), idempotent=True)
+        except (ApiError, TransportError) as err:
+            if isinstance(err, ApiError) and self.job.is_busy(err):
+                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
+            refused = isinstance(err, ApiError) and err.status in (400, 409)
+            if not refused and not is_ambiguous(err):
+                raise
+            # A refusal after a retry (the first call's answer was lost) or a lost answer: the job's state decides.
+            current = self.job.get(self.client)
+            if current is None or not self._at(current, state):
+                raise self._refused(current or job, action, err) from err
+            changed = is_ambiguous(err) or after_own_attempt(err)
+        after = self.job.get(self.client) or dict(job, status=state)
+        result = self._result(changed, after, before=job)
+        if state == "running" and self.wait.wait:
+            self.wait_done(result, after, deadline)
+        return result
 
-    def rerun_descriptor(self):
-        return CentralJob(self.rerun_id)
+    def rerun(self):
+        """Rerun the failed devices of a finished job as a new job (the rerun id); an existing rerun is no change."""
+        target = CentralLifecycle(self.client, CentralJob(self.job.rerun_id), check_mode=self.check_mode,
+                                  diff=self.diff, wait=self.wait, fail_on_device_failures=self.fail_on_device_failures,
+                                  warn=self.warn, clock=self._clock, sleep=self._sleep)
+        existing = target.job.get(self.client)
+        if existing is not None:
+            result = self._result(False, existing)
+            if self.wait.wait and not self.check_mode:
+                target.wait_done(result, existing, self._deadline())
+            return result
+        job = self._existing("rerun")
+        if job.get("status") not in TERMINAL:
+            raise self._refused(job, "rerun")
+        failed = self.job.counts(job)[0]
+        if not failed:
+            self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
+            return self._result(False, job)
+        if self.check_mode:
+            predicted = dict(job, job_id=self.job.rerun_id, status="pending", start_time=None, end_time=None,
+                             scheduled_job_id=None,
+                             progress={"total": failed, "pending": failed, "completed": 0, "failed": 0})
+            return self._result(True, predicted, targeted_devices=failed)
+        deadline = self._deadline()
+        created, changed = self._start_rerun(target, job)
+        if created is None:
+            return self._result(False, job)
+        result = self._result(changed, created)
+        if self.wait.wait:
+            target.wait_done(result, created, deadline)
+        return result
 
-    def can_rerun(self, job):
-        return job.get("status") in TERMINAL
-
-    def rerun_refusal(self, job, err=None):
-        msg = ("cannot rerun job %r: it is %s; IoT Central reruns only a complete, failed or cancelled job"
-               % (self.job_id, job.get("status")))
-        if err is not None:
-            msg += "; the application answered: %s" % err.msg
-        return msg
-
-    def predict_rerun(self, job):
-        failed = self.counts(job)[0]
-        predicted = dict(job, job_id=self.rerun_id, status="pending", start_time=None, end_time=None,
-                         scheduled_job_id=None,
-                         progress={"total": failed, "pending": failed, "completed": 0, "failed": 0})
-        return predicted, {"targeted_devices": failed}
-
-    def rerun(self, client):
-        response = client.put(JOB_RERUN_PATH, path_params={"job_id": self.job_id, "rerun_id": self.rerun_id})
-        body = response.body if isinstance(response.body, dict) and response.body.get("id") else None
-        if body is None:
-            body = get_job(client, self.rerun_id) or {"id": self.rerun_id, "status": "pending"}
-        return job_to_ansible(body)
-
-
-# -- public names for the scheduled-job modules (_iotcentral_scheduled) ------------------------------------------
-
-def check_job_request(job_id, params):
-    """Validate job_id and the job request options in params (group, data, batch, cancellation_threshold,
-    organizations, ...) exactly like iotcentral_job, none of them required; the normalised request (None = not given).
-    """
-    return CentralJob.from_params(dict(params, job_id=job_id, state="validate", rerun=None)).request
+    def _start_rerun(self, target, job):
+        """(the rerun job as created or as found after a lost answer, changed); (None, False) when the service has
+        nothing to rerun."""
+        rerun_id = self.job.rerun_id
+        try:
+            response = self.client.put(JOB_RERUN_PATH, path_params={"job_id": self.job.job_id, "rerun_id": rerun_id})
+        except (ApiError, TransportError) as err:
+            if is_ambiguous(err) or self.job.is_duplicate(err):
+                # Made by this task's earlier attempt (its answer was lost) or by another run.
+                created = target.job.get(self.client)
+                if created is None:
+                    raise
+                return created, is_ambiguous(err) or after_own_attempt(err)
+            if not isinstance(err, ApiError):
+                raise
+            if self.job.is_busy(err):
+                raise self._failure(self.job.busy_message(err), job=job, err=err) from err
+            if err.code == "NoFailedDevices":
+                self.warn("job %r has no failed devices: nothing to rerun" % self.job.job_id)
+                return None, False
+            if err.status in (400, 409):
+                raise self._refused(job, "rerun", err) from err
+            raise
+        answered = _answered_job(self.client, response, rerun_id, {"id": rerun_id, "status": "pending"})
+        return job_to_ansible(answered), True

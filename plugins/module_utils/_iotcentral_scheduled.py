@@ -24,19 +24,24 @@ sent whole, with null for what it no longer has), never replaced.
 
 from __future__ import annotations
 
-import re
 import time
-from datetime import date
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import (
     REQUEST_OPTIONS,
-    CentralJob,
     check_job_request,
-    get_resource,
     job_to_ansible,
+    request_body,
 )
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import format_time, parse_time
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import (
+    format_iso,
+    is_date_only,
+    parse_date,
+    parse_iso,
+    to_millisecond,
+)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 SCHEDULED_JOBS_PATH = "/scheduledJobs"
 SCHEDULED_JOB_PATH = "/scheduledJobs/{job_id}"
@@ -47,8 +52,6 @@ RECURRENCES = ("daily", "weekly", "monthly")
 MAX_OCCURRENCES = 999
 # The options a task manages: the job request of iotcentral_job, the schedule and enabled.
 MANAGED = REQUEST_OPTIONS + ("schedule", "enabled")
-_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 # -- projection --------------------------------------------------------------------------------------------------
@@ -79,7 +82,7 @@ def scheduled_job_to_ansible(body):
 
 def get_scheduled_job(client, job_id):
     """The ScheduledJob body, or None when the application has no such scheduled job."""
-    return get_resource(client, SCHEDULED_JOB_PATH, job_id)
+    return client.get_or_none(SCHEDULED_JOB_PATH, path_params={"job_id": job_id})
 
 
 def scheduled_job_runs(client, job_id):
@@ -106,16 +109,12 @@ def find_scheduled_jobs(client, job_id=None, include_runs=False):
 
 # -- the schedule ------------------------------------------------------------------------------------------------
 
-def _to_millisecond(moment):
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _check_start(value):
-    moment = parse_time(value) if not _DATE_ONLY.match(str(value)) else None
+    moment = parse_iso(value) if not is_date_only(str(value)) else None
     if moment is None:
         raise ValidationError("schedule.start must be an ISO 8601 date and time such as 2030-01-31T08:00:00Z (no "
                               "zone means UTC), got %r" % (value,))
-    return _to_millisecond(moment)
+    return to_millisecond(moment)
 
 
 def _check_end(end, recurrence, start):
@@ -132,11 +131,7 @@ def _check_end(end, recurrence, start):
         if not end_date:
             raise ValidationError("schedule.end.date is required with end.type=date (the last day the schedule "
                                   "may run, YYYY-MM-DD)")
-        match = _DATE.match(str(end_date).strip())
-        try:
-            last = date(*(int(part) for part in match.groups())) if match else None
-        except ValueError:
-            last = None
+        last = parse_date(end_date)
         if last is None:
             raise ValidationError("schedule.end.date must be a date as YYYY-MM-DD, got %r" % (end_date,))
         if last < start.date():
@@ -163,7 +158,7 @@ def check_schedule(schedule):
     start = _check_start(schedule.get("start"))
     recurrence = schedule.get("recurrence")
     end = _check_end(schedule.get("end"), recurrence, start)
-    text = format_time(start, precise=bool(start.microsecond))
+    text = format_iso(start, precise=bool(start.microsecond))
     return {"start": text, "recurrence": recurrence, "end": end}, start
 
 
@@ -189,45 +184,51 @@ def replacement_patch(old, new):
     return patch
 
 
-# -- iotcentral_scheduled_job ------------------------------------------------------------------------------------
+# -- iotcentral_scheduled_job: the descriptor -------------------------------------------------------------------
 
-class ScheduledJobTask(object):
-    """What one iotcentral_scheduled_job task asks for; `from_params()` checks every option before any call."""
+class ScheduledCentralJob(Descriptor):
+    """One IoT Central scheduled job: a definition that can change, so a difference is a PATCH, not a conflict.
+
+    `from_params()` checks every option before any call.
+    """
+
+    noun = "IoT Central scheduled job"
+    result_key = "scheduled_job"
+    mutable = True
+    waits_after_remove = False
 
     def __init__(self, job_id, request, start=None, now=time.time):
-        self.job_id = job_id
+        super(ScheduledCentralJob, self).__init__(job_id)
         self.request = request  # option name (MANAGED) -> normalised value; None = not managed
         self.start = start  # the parsed schedule.start, or None
         self._now = now
 
     @classmethod
     def from_params(cls, params, now=time.time):
-        request = check_job_request(params["job_id"], params)
+        job_id = check_id(params["job_id"], CENTRAL_ID)
+        request = check_job_request(params)
         schedule, start = check_schedule(params.get("schedule"))
         request.update(schedule=schedule, enabled=params.get("enabled"))
-        return cls(params["job_id"], request, start, now)
+        return cls(job_id, request, start, now)
 
     # -- comparing ---------------------------------------------------------------------------------------------
 
-    def compare(self, existing):
-        """(before, after, differences): the managed options of the existing scheduled job, the request laid over
-        them, and the options that differ. A start naming the same instant keeps the service's spelling."""
-        before = dict((key, existing.get(key)) for key in MANAGED)
+    def compare(self, job):
+        """The managed options of the existing scheduled job and the request laid over them. A start naming the
+        same instant keeps the service's spelling."""
+        before = dict((key, job.get(key)) for key in MANAGED)
         after = dict((key, before[key] if self.request.get(key) is None else self.request[key]) for key in MANAGED)
         schedule = self.request.get("schedule")
         if schedule is not None and before["schedule"]:
-            existing_start = parse_time(before["schedule"].get("start"))
-            if existing_start is not None and _to_millisecond(existing_start) == self.start:
+            existing_start = parse_iso(before["schedule"].get("start"))
+            if existing_start is not None and to_millisecond(existing_start) == self.start:
                 after["schedule"] = dict(schedule, start=before["schedule"]["start"])
-        return before, after, [key for key in MANAGED if before[key] != after[key]]
+        return before, after
 
     # -- bodies ------------------------------------------------------------------------------------------------
 
-    def missing_for_create(self):
-        return [key for key in ("group", "data", "schedule") if not self.request.get(key)]
-
     def create_body(self):
-        body = CentralJob(self.job_id, self.request).request_body()
+        body = request_body(self.request)
         body["schedule"] = schedule_to_api(self.request["schedule"])
         # Sent explicitly: the service's default is not documented (contract.md 4.5).
         body["enabled"] = True if self.request.get("enabled") is None else self.request["enabled"]
@@ -236,10 +237,8 @@ class ScheduledJobTask(object):
     def patch_body(self, existing_body, after, differences):
         """The merge patch of the differing options only."""
         changed = [key for key in REQUEST_OPTIONS if key in differences]
-        partial = dict((key, after[key] if key in changed else None) for key in REQUEST_OPTIONS)
-        # CentralJob.request_body() maps the job options to their API names; it always writes group and data.
-        partial["data"] = partial["data"] or []
-        patch = CentralJob(self.job_id, partial).request_body()
+        patch = request_body(dict((key, after[key] if key in changed else None) for key in REQUEST_OPTIONS))
+        # request_body() always writes group and data.
         if "group" not in changed:
             del patch["group"]
         if "data" not in changed:
@@ -251,98 +250,59 @@ class ScheduledJobTask(object):
             patch["enabled"] = after["enabled"]
         return patch
 
-    def past_start_warning(self):
-        schedule = self.request.get("schedule")
-        if schedule and schedule["recurrence"] is None and self.start.timestamp() < self._now():
-            return ("scheduled job %r: schedule.start %s is in the past and the schedule has no recurrence, so it "
-                    "will not run" % (self.job_id, schedule["start"]))
-        return None
+    # -- lifecycle hooks ---------------------------------------------------------------------------------------
 
+    def get(self, client):
+        body = get_scheduled_job(client, self.job_id)
+        return scheduled_job_to_ansible(body) if body is not None else None
 
-def predicted_after(existing, after, differences):
-    """The scheduled job once the differing options are applied (check mode)."""
-    return dict(existing, **dict((key, after[key]) for key in differences))
+    def before_create(self, warn):
+        missing = [key for key in ("group", "data", "schedule") if not self.request.get(key)]
+        if missing:
+            raise ValidationError("scheduled job %r does not exist; to create it, give group, data and schedule "
+                                  "(missing: %s)" % (self.job_id, ", ".join(missing)))
+        schedule = self.request["schedule"]
+        if schedule["recurrence"] is None and self.start.timestamp() < self._now():
+            warn("scheduled job %r: schedule.start %s is in the past and the schedule has no recurrence, so it "
+                 "will not run" % (self.job_id, schedule["start"]))
 
+    def predict(self, client):
+        return scheduled_job_to_ansible(dict(self.create_body(), id=self.job_id, completed=False)), {}
 
-def _update_refused(err, job_id):
-    details = err.to_fail_json()
-    details.pop("msg", None)
-    return CollectionError("cannot update scheduled job %r: IoT Central does not update a scheduled job while a job "
-                           "it started is pending or running; wait for that job to end (iotcentral_scheduled_job_info "
-                           "with include_runs lists them) and run the task again; the application answered: %s"
-                           % (job_id, err.msg), **details)
-
-
-class ScheduledJobState(object):
-    """state=present / state=absent of one scheduled job, with check mode and diff. Returns the module result."""
-
-    def __init__(self, client, task, check_mode=False, diff=False, warn=None):
-        self.client = client
-        self.task = task
-        self.check_mode = check_mode
-        self.diff = diff
-        self.warn = warn or (lambda msg: None)
-
-    def _result(self, changed, scheduled_job, before=None, **extra):
-        result = dict(changed=changed, scheduled_job=scheduled_job or {}, **extra)
-        if self.diff and changed:
-            result["diff"] = {"before": before or {}, "after": scheduled_job or {}}
-        return result
-
-    def _answer(self, response, fallback):
+    def _answer(self, client, response, fallback):
         """The ScheduledJob a PUT/PATCH answered, else a GET's, else `fallback` (what was sent)."""
         if isinstance(response.body, dict) and response.body.get("id"):
             return response.body
-        return get_scheduled_job(self.client, self.task.job_id) or fallback
+        return get_scheduled_job(client, self.job_id) or fallback
 
-    def present(self):
-        task = self.task
-        body = get_scheduled_job(self.client, task.job_id)
-        if body is None:
-            return self._create()
-        existing = scheduled_job_to_ansible(body)
-        before, after, differences = task.compare(existing)
-        if not differences:
-            return self._result(False, existing)
-        patch = task.patch_body(body, after, differences)
-        if self.check_mode:
-            return self._result(True, predicted_after(existing, after, differences), before=existing,
-                                differences=differences)
+    def create(self, client):
+        body = self.create_body()
+        response = client.put(SCHEDULED_JOB_PATH, path_params={"job_id": self.job_id}, json=body)
+        return scheduled_job_to_ansible(self._answer(client, response, dict(body, id=self.job_id)))
+
+    def update(self, client, job, before, after, differences):
+        # The merge patch needs the service's own schedule (keys it has that the request drops become null).
+        patch = self.patch_body({"schedule": schedule_to_api(job["schedule"]) if job.get("schedule") else None},
+                                after, differences)
         try:
-            response = self.client.request("PATCH", SCHEDULED_JOB_PATH, path_params={"job_id": task.job_id},
-                                           json=patch, headers=MERGE_PATCH, idempotent=True)
+            response = client.request("PATCH", SCHEDULED_JOB_PATH, path_params={"job_id": self.job_id}, json=patch,
+                                      headers=MERGE_PATCH, idempotent=True)
         except ApiError as err:
             if err.status == 409:
-                raise _update_refused(err, task.job_id) from err
+                raise CollectionError(
+                    "cannot update scheduled job %r: IoT Central does not update a scheduled job while a job it "
+                    "started is pending or running; wait for that job to end (iotcentral_scheduled_job_info with "
+                    "include_runs lists them) and run the task again; the application answered: %s"
+                    % (self.job_id, err.msg), **err.details()) from err
             raise
-        updated = self._answer(response, None)
-        projected = scheduled_job_to_ansible(updated) if updated else predicted_after(existing, after, differences)
-        return self._result(True, projected, before=existing, differences=differences)
+        updated = self._answer(client, response, None)
+        if updated:
+            return scheduled_job_to_ansible(updated)
+        return dict(job, **dict((key, after[key]) for key in differences))
 
-    def _create(self):
-        task = self.task
-        missing = task.missing_for_create()
-        if missing:
-            raise ValidationError("scheduled job %r does not exist; to create it, give group, data and schedule "
-                                  "(missing: %s)" % (task.job_id, ", ".join(missing)))
-        warning = task.past_start_warning()
-        if warning:
-            self.warn(warning)
-        body = task.create_body()
-        if self.check_mode:
-            return self._result(True, scheduled_job_to_ansible(dict(body, id=task.job_id, completed=False)))
-        response = self.client.put(SCHEDULED_JOB_PATH, path_params={"job_id": task.job_id}, json=body)
-        return self._result(True, scheduled_job_to_ansible(self._answer(response, dict(body, id=task.job_id))))
+    def predict_removed(self, job):
+        return {}
 
-    def absent(self):
-        job_id = self.task.job_id
-        body = get_scheduled_job(self.client, job_id)
-        if body is None:
-            return self._result(False, {})
-        existing = scheduled_job_to_ansible(body)
-        if not self.check_mode:
-            response = self.client.delete(SCHEDULED_JOB_PATH, path_params={"job_id": job_id}, ok=(200, 204),
-                                          not_found_ok=True)
-            if response.status == 404:  # deleted by someone else since the GET
-                return self._result(False, {})
-        return self._result(True, {}, before=existing)
+    def remove(self, client, job):
+        # None when someone else deleted it since the GET: no change.
+        return {} if client.delete_if_exists(SCHEDULED_JOB_PATH, path_params={"job_id": self.job_id}) else None

@@ -23,9 +23,17 @@ from __future__ import annotations
 import json
 import re
 from itertools import islice
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import format_iso, iso_to_second, parse_iso, utcnow
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
+    HUB_JOB_ID,
+    check_id,
+    check_positive,
+    check_range,
+)
 
 API_VERSION = "2021-04-12"
 
@@ -40,11 +48,8 @@ TYPE_FROM_API = dict((v, k) for k, v in TYPE_TO_API.items())
 # Job status on the wire (double-L "cancelled"); device status in devices.jobs rows uses single-L "canceled".
 JOB_STATUSES = ("queued", "scheduled", "enqueued", "running", "completed", "failed", "cancelled", "unknown")
 TERMINAL = frozenset(("completed", "failed", "cancelled"))
-CANCELLABLE = frozenset(("queued", "scheduled", "enqueued"))
 DEVICE_STATUSES = ("pending", "scheduled", "running", "completed", "failed", "canceled")
 
-JOB_ID_MAX = 64
-_JOB_ID_BAD = re.compile(r"[^A-Za-z0-9-]")
 MAX_SCHEDULE_AHEAD = timedelta(hours=168)
 DEFAULT_MAX_EXECUTION_TIME = 3600
 CONNECT_TIMEOUT_RANGE = (0, 300)
@@ -61,19 +66,6 @@ BUSY_CODES = ("ThrottlingMaxActiveJobCountExceeded", "429004", "JobQuotaExceeded
 
 
 # --- validation and normalisation -----------------------------------------------------------------------------
-
-def validate_job_id(job_id):
-    """The IoT Hub rule for scheduled job ids, checked before any call."""
-    if not job_id:
-        raise ValidationError("job_id must not be empty")
-    if len(job_id) > JOB_ID_MAX:
-        raise ValidationError("job_id must be at most %d characters, got %d" % (JOB_ID_MAX, len(job_id)))
-    bad = _JOB_ID_BAD.search(job_id)
-    if bad:
-        raise ValidationError("job_id may only contain US-ASCII letters, digits and '-', found %r in %r"
-                              % (bad.group(0), job_id))
-    return job_id
-
 
 def _scan_query(text):
     """Collapse whitespace outside string literals; return (text, unterminated)."""
@@ -135,63 +127,18 @@ def normalize_query(query, strict=True):
     return text
 
 
-_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
-                   r"\s*(Z|z|[+-]\d{2}:?\d{2})?$")
-
-
-def parse_time(value):
-    """ISO 8601 date and time -> aware UTC datetime, or None when unparsable. No zone means UTC.
-
-    Accepts the service's 7 fractional digits and a missing Z (devices.jobs rows), which fromisoformat() on
-    Python 3.9 does not.
-    """
-    match = _TIME.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        result = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
-                          int((fraction or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    if zone and zone.upper() != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        result -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return result
-
-
-def format_time(moment, precise=True):
-    """UTC ISO 8601 with milliseconds (what the SDKs send), or to the second for comparisons."""
-    moment = moment.astimezone(timezone.utc)
-    if precise:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _second(value):
-    """A service time string to the second (for comparisons); the input when it cannot be parsed."""
-    moment = parse_time(value)
-    return format_time(moment, precise=False) if moment else value
-
-
 def parse_start_time(value, now):
     """start_time option -> None for "now" (when created), else an aware datetime at most 168 h ahead."""
     if value is None or value.strip().lower() == "now":
         return None
-    moment = parse_time(value)
+    moment = parse_iso(value)
     if moment is None:
         raise ValidationError("start_time must be 'now' or an ISO 8601 date and time such as "
                               "2030-01-31T12:00:00Z, got %r" % value)
     if moment - now > MAX_SCHEDULE_AHEAD:
         raise ValidationError("start_time %s is more than 168 hours after now (%s): IoT Hub schedules jobs at "
-                              "most 7 days ahead" % (format_time(moment, False), format_time(now, False)))
+                              "most 7 days ahead" % (format_iso(moment, False), format_iso(now, False)))
     return moment
-
-
-def _check_range(name, value, bounds):
-    if value is not None and not bounds[0] <= value <= bounds[1]:
-        raise ValidationError("%s must be between %d and %d seconds, got %s" % (name, bounds[0], bounds[1], value))
 
 
 # --- projections ----------------------------------------------------------------------------------------------
@@ -288,10 +235,8 @@ def api_error_code(err):
 
 def get_job(client, job_id):
     """The JobResponse of a scheduled job, or None when the hub has no such job."""
-    response = client.get(JOB_PATH, path_params={"job_id": job_id}, not_found_ok=True)
-    if response is None or response.status == 404 or is_unknown_job(response.body):
-        return None
-    return response.body
+    body = client.get_or_none(JOB_PATH, path_params={"job_id": job_id})
+    return None if is_unknown_job(body) else body
 
 
 def create_job(client, job_id, body):
@@ -384,11 +329,7 @@ def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, devic
 
 # --- the scheduled job descriptor for the engine -------------------------------------------------------------
 
-def _utcnow():
-    return datetime.now(timezone.utc)
-
-
-class ScheduledJob(object):
+class ScheduledJob(Descriptor):
     """What the generic engine needs to know about one IoT Hub scheduled job (twin update or direct method).
 
     Built from module params by `from_params()`, which validates everything that can be known before a call.
@@ -396,25 +337,23 @@ class ScheduledJob(object):
 
     noun = "IoT Hub scheduled job"
     terminal = TERMINAL
-    cancellable = CANCELLABLE
-    uncancellable = frozenset(("running",))
 
     def __init__(self, job_id, job_type=None, query="*", twin_patch=None, method=None, start_time=None,
                  max_execution_time=None, now=None):
-        self.job_id = job_id
+        super(ScheduledJob, self).__init__(job_id)
         self.type = job_type
         self.query = query
         self.twin_patch = twin_patch
         self.method = method
         self.start_time = start_time  # None = "now" (when created)
         self.max_execution_time = max_execution_time
-        self._now = now or _utcnow
+        self._now = now or utcnow
 
     @classmethod
     def from_params(cls, params, now=None):
         """Validate module params (the job_id and, for state=present, the request); `now` returns the UTC time."""
-        now = now or _utcnow
-        job_id = validate_job_id(params["job_id"])
+        now = now or utcnow
+        job_id = check_id(params["job_id"], HUB_JOB_ID)
         if params.get("state", "present") == "absent":
             return cls(job_id, now=now)
         twin_patch, method, job_type = params.get("twin_patch"), params.get("method"), params.get("type")
@@ -439,16 +378,13 @@ class ScheduledJob(object):
             method = dict((k, method.get(k)) for k in ("name", "payload", "connect_timeout", "response_timeout"))
             if not method["name"]:
                 raise ValidationError("method.name must not be empty")
-            _check_range("method.connect_timeout", method["connect_timeout"], CONNECT_TIMEOUT_RANGE)
-            _check_range("method.response_timeout", method["response_timeout"], RESPONSE_TIMEOUT_RANGE)
+            check_range(method["connect_timeout"], "method.connect_timeout", *CONNECT_TIMEOUT_RANGE)
+            check_range(method["response_timeout"], "method.response_timeout", *RESPONSE_TIMEOUT_RANGE)
             size = len(json.dumps(method["payload"], separators=(",", ":")).encode("utf-8"))
             if size > MAX_METHOD_PAYLOAD:
                 raise ValidationError("method.payload is %d bytes as JSON; IoT Hub accepts at most %d (128 KB)"
                                       % (size, MAX_METHOD_PAYLOAD))
-        max_execution_time = params.get("max_execution_time")
-        if max_execution_time is not None and max_execution_time <= 0:
-            raise ValidationError("max_execution_time must be a number of seconds greater than 0, got %s"
-                                  % max_execution_time)
+        max_execution_time = check_positive(params.get("max_execution_time"), "max_execution_time")
         return cls(job_id, inferred, normalize_query(params.get("query")), twin_patch, method,
                    parse_start_time(params.get("start_time"), now()), max_execution_time, now=now)
 
@@ -460,7 +396,7 @@ class ScheduledJob(object):
             "jobId": self.job_id,
             "type": TYPE_TO_API[self.type],
             "queryCondition": self.query,
-            "startTime": format_time(self.start_time or self._now()),
+            "startTime": format_iso(self.start_time or self._now()),
             "maxExecutionTimeInSeconds": self.max_execution_time or DEFAULT_MAX_EXECUTION_TIME,
         }
         if self.type == "update_twin":
@@ -486,7 +422,7 @@ class ScheduledJob(object):
         view = {
             "type": job.get("type"),
             "query": normalize_query(job.get("query"), strict=False),
-            "start_time": _second(job.get("start_time")) if job.get("start_time") else None,
+            "start_time": iso_to_second(job.get("start_time")) if job.get("start_time") else None,
             "max_execution_time": job.get("max_execution_time"),
         }
         if "twin_patch" in job:
@@ -505,7 +441,7 @@ class ScheduledJob(object):
         after = {
             "type": self.type,
             "query": self.query,
-            "start_time": format_time(self.start_time, False) if self.start_time else None,
+            "start_time": format_iso(self.start_time, False) if self.start_time else None,
             "max_execution_time": _default(self.max_execution_time, before["max_execution_time"]),
         }
         if after["start_time"] is None or before["start_time"] is None:
@@ -544,11 +480,13 @@ class ScheduledJob(object):
                 raise
             # A real run would be accepted and fail later; check mode can say so now.
             raise ValidationError("query %r is not a condition IoT Hub can evaluate: %s" % (self.query, err.msg),
-                                  status=err.status, error_code=err.code, request_id=err.request_id,
-                                  method=err.method, path=err.path) from err
+                                  **err.details()) from err
         return job, {"targeted_devices": targeted}
 
-    def cancel(self, client, job):
+    def removal_refusal(self, job):
+        return self.refusal(job) if self.status(job) == "running" else None
+
+    def remove(self, client, job):
         """POST cancel; the job as the hub answers, or None when the hub no longer knows it."""
         try:
             answer = cancel_job(client, self.job_id) or {}
@@ -559,10 +497,6 @@ class ScheduledJob(object):
         if "queryCondition" in answer:
             return job_to_ansible(answer)
         return dict(job, status=answer.get("status") or "cancelled")
-
-    @staticmethod
-    def predict_cancelled(job):
-        return dict(job, status="cancelled")
 
     @staticmethod
     def is_refused(err):
@@ -590,10 +524,6 @@ class ScheduledJob(object):
     def busy_message(self, err):
         return ("cannot create job %r: the hub's concurrent-job limit is reached (%s); set queue_when_busy: true to "
                 "wait for a free job slot within wait_timeout, or run the job later" % (self.job_id, err.msg))
-
-    @staticmethod
-    def status(job):
-        return job.get("status")
 
     @staticmethod
     def counts(job):

@@ -281,8 +281,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
     COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC, IOTCENTRAL_JOB_REQUEST_ARGSPEC)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import CentralJob
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import CentralJob, CentralLifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WAIT_ARGSPEC, WaitOptions
 
 
@@ -307,14 +306,15 @@ def main():
         # Everything that can be checked without a call is checked before the client exists.
         job = CentralJob.from_params(params)
         wait = WaitOptions.from_params(params)
-        engine = JobEngine(iotcentral_client(module), job, check_mode=module.check_mode, diff=module._diff,
-                           wait=wait, fail_on_device_failures=params["fail_on_device_failures"], warn=module.warn)
+        lifecycle = CentralLifecycle(iotcentral_client(module), job, check_mode=module.check_mode, diff=module._diff,
+                                     wait=wait, fail_on_device_failures=params["fail_on_device_failures"],
+                                     warn=module.warn)
         if params["rerun"] is not None:
-            result = engine.rerun()
+            result = lifecycle.rerun()
         elif params["state"] == "present":
-            result = engine.present()
+            result = lifecycle.present()
         else:
-            result = engine.transition(params["state"])
+            result = lifecycle.transition(params["state"])
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(**result)

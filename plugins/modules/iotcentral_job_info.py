@@ -160,7 +160,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import find_jobs, validate_job_id
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 
 def argument_spec():
@@ -177,7 +178,7 @@ def argument_spec():
 def check(params):
     """Everything that can be known before a call."""
     if params["job_id"] is not None:
-        validate_job_id(params["job_id"])
+        check_id(params["job_id"], CENTRAL_ID)
     if params["device_status"] and not params["include_devices"]:
         raise ValidationError("device_status filters the device statuses: set include_devices: true")
 

@@ -278,10 +278,8 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
     COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC, IOTCENTRAL_JOB_REQUEST_ARGSPEC)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral_scheduled import (
-    ScheduledJobState,
-    ScheduledJobTask,
-)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral_scheduled import ScheduledCentralJob
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Lifecycle
 
 
 def argument_spec():
@@ -309,10 +307,10 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     try:
         # Everything that can be checked without a call is checked before the client exists.
-        task = ScheduledJobTask.from_params(module.params)
-        state = ScheduledJobState(iotcentral_client(module), task, check_mode=module.check_mode, diff=module._diff,
-                                  warn=module.warn)
-        result = state.present() if module.params["state"] == "present" else state.absent()
+        job = ScheduledCentralJob.from_params(module.params)
+        lifecycle = Lifecycle(iotcentral_client(module), job, check_mode=module.check_mode, diff=module._diff,
+                              warn=module.warn)
+        result = lifecycle.present() if module.params["state"] == "present" else lifecycle.absent()
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(**result)

@@ -157,7 +157,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import validate_job_id
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral_scheduled import find_scheduled_jobs
 
 
@@ -176,7 +176,7 @@ def main():
     params = module.params
     try:
         if params["job_id"] is not None:
-            validate_job_id(params["job_id"])
+            check_id(params["job_id"], CENTRAL_ID)
         scheduled_jobs = find_scheduled_jobs(iotcentral_client(module), job_id=params["job_id"],
                                              include_runs=params["include_runs"])
     except CollectionError as e:

@@ -126,9 +126,10 @@ devices:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
     count_devices, normalize_query, query_devices)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_range
 
 PAGE_SIZE_RANGE = (1, 1000)
 
@@ -148,9 +149,7 @@ def argument_spec():
 
 def check(params):
     """The normalised query; everything that can be known before a call."""
-    page_size = params["page_size"]
-    if page_size is not None and not PAGE_SIZE_RANGE[0] <= page_size <= PAGE_SIZE_RANGE[1]:
-        raise ValidationError("page_size must be between %d and %d, got %d" % (PAGE_SIZE_RANGE + (page_size,)))
+    check_range(params["page_size"], "page_size", *PAGE_SIZE_RANGE, unit=None)
     return normalize_query(params["query"])
 
 

@@ -247,14 +247,16 @@ status_history:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_client, iothub_client
+from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._import_export import (
     Arm,
     DataPlane,
-    ImportExportRunner,
+    ImportExportJob,
     Request,
     uri_secrets,
 )
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WAIT_ARGSPEC, WaitOptions
 
 
@@ -295,9 +297,16 @@ def main():
     try:
         request = Request.from_params(params)
         wait = WaitOptions.from_params(params)
-        api = DataPlane(iothub_client(module)) if use_data_plane(params) else Arm(arm_client(module), params)
-        runner = ImportExportRunner(api, request, check_mode=module.check_mode, wait=wait, warn=module.warn)
-        result = runner.present() if params["state"] == "present" else runner.absent()
+        if use_data_plane(params):
+            api = DataPlane(iothub_client(module))
+        else:
+            hub = ArmHub.from_params(params)
+            if params["state"] == "absent":
+                Arm.check_can_cancel()
+            api = Arm(arm_client(module), hub)
+        job = ImportExportJob(api, request)
+        lifecycle = Lifecycle(api.client, job, check_mode=module.check_mode, wait=wait, warn=module.warn)
+        result = lifecycle.present() if params["state"] == "present" else lifecycle.absent()
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(**result)

@@ -132,9 +132,10 @@ jobs:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
-from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import get_job, list_jobs
-from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_client, arm_hub_path
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub, get_job, list_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_client
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_not_blank
 
 
 def argument_spec():
@@ -148,10 +149,9 @@ def argument_spec():
 
 
 def check(params):
-    """Everything that can be known before a call."""
-    if params["job_id"] is not None and not params["job_id"].strip():
-        raise ValidationError("job_id must not be empty")
-    arm_hub_path(params)  # subscription_id, resource_group and hub_name are all needed
+    """Everything that can be known before a call; the hub's ARM coordinates."""
+    check_not_blank(params["job_id"], "job_id")
+    return ArmHub.from_params(params)
 
 
 def main():
@@ -159,14 +159,14 @@ def main():
     params = module.params
     result = dict(changed=False)
     try:
-        check(params)
+        hub = check(params)
         client = arm_client(module)
         if params["job_id"] is not None:
             result["job_id"] = params["job_id"]
-            job = get_job(client, params, params["job_id"])
+            job = get_job(client, hub, params["job_id"])
             result["jobs"] = [job] if job is not None else []
         else:
-            result["jobs"] = list_jobs(client, params)
+            result["jobs"] = list_jobs(client, hub)
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(**result)

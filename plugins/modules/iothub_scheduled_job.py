@@ -410,7 +410,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_AR
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WAIT_ARGSPEC, WaitOptions
 
 
@@ -450,10 +450,10 @@ def main():
         # Everything that can be checked without a call is checked before the client exists.
         job = ScheduledJob.from_params(params)
         wait = WaitOptions.from_params(params)
-        engine = JobEngine(iothub_client(module), job, check_mode=module.check_mode, diff=module._diff, wait=wait,
-                           fail_on_device_failures=params["fail_on_device_failures"],
-                           queue_when_busy=params["queue_when_busy"], warn=module.warn)
-        result = engine.present() if params["state"] == "present" else engine.absent()
+        lifecycle = Lifecycle(iothub_client(module), job, check_mode=module.check_mode, diff=module._diff, wait=wait,
+                              fail_on_device_failures=params["fail_on_device_failures"],
+                              queue_when_busy=params["queue_when_busy"], warn=module.warn)
+        result = lifecycle.present() if params["state"] == "present" else lifecycle.absent()
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     module.exit_json(**result)

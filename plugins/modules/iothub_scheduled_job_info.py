@@ -179,7 +179,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs, validate_job_id
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import HUB_JOB_ID, check_id, check_positive
 
 
 def argument_spec():
@@ -202,9 +203,8 @@ def argument_spec():
 def check(params):
     """Everything that can be known before a call."""
     if params["job_id"] is not None:
-        validate_job_id(params["job_id"])
-    if params["limit"] is not None and params["limit"] <= 0:
-        raise ValidationError("limit must be greater than 0, got %s" % params["limit"])
+        check_id(params["job_id"], HUB_JOB_ID)
+    check_positive(params["limit"], "limit", unit=None)
     if params["device_status"] and not params["include_device_results"]:
         raise ValidationError("device_status filters the device results: set include_device_results: true")
 

@@ -284,7 +284,6 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
     from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
     from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import EntraAuth, arm_scope
     from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
-    from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_hub_path
 
     env = arm.emulator.env
     params = {"subscription_id": env["AZURE_SUBSCRIPTION_ID"], "resource_group": env["AZURE_RESOURCE_GROUP"],
@@ -293,10 +292,10 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
                      client_id=env["AZURE_CLIENT_ID"], client_secret=env["AZURE_CLIENT_SECRET"],
                      authority_host=env["AZURE_AUTHORITY_HOST"], ca_path=arm.emulator.ca)
     client = Client(env["AZURE_ARM_ENDPOINT"], auth, api_version=API_VERSION, ca_path=arm.emulator.ca)
-    client.hub_path = arm_hub_path(params)
+    arm_hub = _arm.ArmHub.from_params(params)
     for _number in range(22):
         arm.wait(arm.export()["jobId"])
-    collection = _arm.list_jobs(client, params)
+    collection = _arm.list_jobs(client, arm_hub)
     sdk_client, rg, hub = mgmt
     sdk = list(sdk_client.iot_hub_resource.list_jobs(rg, hub))
     assert len(collection) == len(sdk) == 22
@@ -304,5 +303,33 @@ def test_sdk_and_the_collection_return_the_same_jobs(arm, mgmt):
         assert (mine["job_id"], mine["type"], mine["status"]) == (theirs.job_id, theirs.type, theirs.status)
         assert mine["start_time"] == theirs.start_time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert mine["end_time"] == theirs.end_time_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert mine == _arm.get_job(client, params, theirs.job_id)
-    assert _arm.get_job(client, params, "no-such-job") is None
+        assert mine == _arm.get_job(client, arm_hub, theirs.job_id)
+    assert _arm.get_job(client, arm_hub, "no-such-job") is None
+
+
+# --- what ARM clients read beside jobs (issue 18): the 5.x SDK's api-version, the hub, its stats and keys -----------
+
+@pytest.mark.parametrize("version", ["2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview",
+                                     "2026-05-01-preview", "2026-10-01-preview"])
+def test_the_api_versions_of_azure_mgmt_iothub_5_are_accepted(arm, version):
+    response = arm.call("GET", "/jobs", api_version=version)
+    assert response.status_code == 200, response.text
+
+
+def test_next_link_keeps_the_api_version_of_the_request(arm):
+    for _number in range(21):
+        arm.wait(arm.export()["jobId"])
+    first = arm.call("GET", "/jobs", api_version="2023-06-30-preview").json()
+    assert "api-version=2023-06-30-preview" in first["nextLink"]
+
+
+def test_hub_get_stats_and_keys(arm, validate):
+    hub = validate(arm.call("GET", "").json(), "IotHubDescription")
+    env = arm.emulator.env
+    assert hub["name"] == env["AZURE_IOTHUB_NAME"] and hub["id"].lower() == arm.hub_path.lower()
+    assert hub["properties"]["hostName"] == env["AZURE_IOTHUB_HOSTNAME"]
+    stats = validate(arm.call("GET", "/IotHubStats").json(), "RegistryStatistics")
+    assert stats["totalDeviceCount"] == arm.emulator.hub("GET", "/statistics/devices").json()["totalDeviceCount"]
+    keys = validate(arm.call("POST", "/listkeys").json(), "SharedAccessSignatureAuthorizationRuleListResult")
+    owner = next(rule for rule in keys["value"] if rule["keyName"] == "iothubowner")
+    assert "SharedAccessKey=%s" % owner["primaryKey"] in env["AZURE_IOTHUB_CONNECTION_STRING"]

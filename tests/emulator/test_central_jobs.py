@@ -77,7 +77,7 @@ def test_entra_bearer_for_iot_central_is_accepted_and_other_audiences_are_not(ce
     assert_central_error(central.call("GET", "/jobs", auth="Bearer " + hub_token), 401, "Unauthorized", "audience")
 
 
-@pytest.mark.parametrize("version", ["2022-07-31", "2022-10-31-preview"])
+@pytest.mark.parametrize("version", ["2022-07-31", "2022-10-31-preview", "2022-06-30-preview"])
 def test_supported_api_versions(central, version):
     assert central.call("GET", "/jobs", api_version=version).status_code == 200
 

@@ -107,3 +107,24 @@ def test_run_with_needs_a_command():
     completed = subprocess.run([sys.executable, "-m", "emulator.run_with", "--devices", "3"], cwd=ROOT,
                                capture_output=True, text=True, check=False)
     assert completed.returncode != 0 and "usage" in completed.stderr
+
+
+def test_the_console_entry_point_serves_or_runs_a_command(tmp_path):
+    """`azure-iot-emulator` is __main__.console_main: --version, and `-- COMMAND` runs COMMAND as run_with does."""
+    version = subprocess.run([sys.executable, "-m", "emulator", "--version"], cwd=ROOT, capture_output=True,
+                             text=True, check=False)
+    assert version.returncode == 0 and version.stdout.startswith("azure-iot-emulator ")
+    check = "import os, sys; sys.exit(9 if os.environ['AZURE_IOTHUB_CONNECTION_STRING'] else 1)"
+    completed = subprocess.run([sys.executable, "-m", "emulator", "--state-dir", str(tmp_path), "--devices", "2",
+                                "--", sys.executable, "-c", check], cwd=ROOT, check=False)
+    assert completed.returncode == 9
+    assert not (tmp_path / "env.json").exists()
+
+
+def test_on_port_443_the_host_name_has_no_port():
+    from emulator.state import EmulatorState
+    state = EmulatorState(devices=0, seed=1, tier="S1", time_scale=1.0, host="127.0.0.1", state_dir=".")
+    state.port = 443
+    assert (state.hub_hostname, state.base_url) == ("127.0.0.1", "https://127.0.0.1")
+    state.port = 8443
+    assert state.hub_hostname == "127.0.0.1:8443" and "127.0.0.1" in state.hub_hosts

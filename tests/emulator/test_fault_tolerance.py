@@ -157,7 +157,7 @@ def test_throttling_that_outlasts_max_retries_fails_with_the_whole_story(emulato
     assert hub_jobs(emulator, "exhausted") == []
 
 
-def test_500_on_get_is_retried_and_a_bare_post_on_500_is_not(emulator, run):
+def test_500_on_get_is_retried_and_a_500_on_create_is_settled_by_reading_the_jobs(emulator, run):
     fault(emulator, "GET /jobs/v2/{id}", status=500, count=1)
     result = run("iothub_scheduled_job", hub_args(emulator, "get500"))
     assert result["changed"] and not result.get("failed")
@@ -166,15 +166,17 @@ def test_500_on_get_is_retried_and_a_bare_post_on_500_is_not(emulator, run):
     assert statuses(emulator, "GET /jobs/v2/{id}") == [500, 200]
     assert len(hub_jobs(emulator, "get500")) == 1
 
-    # An import/export job has a server-chosen id: a POST repeated after a 500 could start a second job.
+    # An import/export job has a server-chosen id: a POST repeated blind after a 500 could start a second job. The
+    # module lists the hub's jobs instead; this 500 came before the hub started anything, so it creates it again.
     fault(emulator, "POST /jobs/create", status=500, count=1)
     result = run("iothub_import_export_job", export_args(emulator))
-    assert result["failed"] and not retry_warnings(result, "POST /jobs/create")
-    assert (result["status"], result["error_code"], result["method"], result["path"]) == (
-        500, "ServerError", "POST", "/jobs/create")
-    assert result["msg"] == "POST /jobs/create failed: HTTP 500 ServerError: Injected fault: ServerError. " \
-                            "(request id %s)" % result["request_id"]
-    assert statuses(emulator, "POST /jobs/create") == [500]
+    assert not result.get("failed") and result["changed"] and not retry_warnings(result, "POST /jobs/create")
+    (warning,) = [text for text in warning_texts(result) if "the answer to the create was lost" in text]
+    assert warning.startswith("import/export job: the answer to the create was lost (POST /jobs/create failed: "
+                              "HTTP 500 ServerError")
+    assert warning.endswith("and the service holds no job it started: creating it again (1 of 2)")
+    assert statuses(emulator, "POST /jobs/create") == [500, 200]
+    assert [job["jobId"] for job in emulator.hub("GET", "/jobs").json()] == [result["job_id"]]
 
 
 # ------------------------------------------------------------------------------------------------ lost answers
@@ -223,16 +225,14 @@ def test_iot_central_retried_put_converges_on_409_conflict(emulator, run):
     assert [job["id"] for job in listed["value"]] == ["central-lost"]
 
 
-def test_a_lost_answer_to_a_post_is_not_repeated_and_the_rerun_finds_the_job(emulator, run):
+def test_a_lost_answer_to_a_post_is_not_repeated_and_the_job_it_started_is_adopted(emulator, run):
     emulator.configure(time_scale=0.1)  # the export stays active (enqueued) while the task runs again
     fault(emulator, "POST /jobs/create", drop=True, when="after", count=1)
     result = run("iothub_import_export_job", export_args(emulator))
-    assert result["failed"] and not retry_warnings(result, "POST /jobs/create")
-    assert re.fullmatch(r"Connection to %s failed during POST /jobs/create %s" % (re.escape(emulator.url), DROPPED),
-                        result["msg"]), result["msg"]
-    assert (result["method"], result["path"]) == ("POST", "/jobs/create")
+    assert not result.get("failed") and result["changed"] and not retry_warnings(result, "POST /jobs/create")
     (created,) = emulator.hub("GET", "/jobs").json()
-    # Running the task again adopts the job the lost request started instead of starting a second one.
+    assert result["job_id"] == created["jobId"]
+    # Running the task again finds the same job active and starts none.
     again = run("iothub_import_export_job", export_args(emulator))
     assert not again.get("failed") and not again["changed"] and again["job_id"] == created["jobId"]
     assert [job["jobId"] for job in emulator.hub("GET", "/jobs").json()] == [created["jobId"]]

@@ -6,13 +6,14 @@
 
     client = FakeClient([
         expect("GET", "/jobs/v2/{job_id}", path_params={"job_id": "j1"}, status=404),
-        expect("PUT", "/jobs/v2/{job_id}", json=ANY, body={...}),
+        expect("PUT", "/jobs/v2/{job_id}", json={...the exact body...}, body={...}),
         pages("POST", "/devices/query", [[{...}], [{...}]], json={"query": "..."}),
     ])
     ... code under test ...
     client.assert_done()
     assert client.calls == [("GET", "/jobs/v2/{job_id}"), ("PUT", "/jobs/v2/{job_id}"), ...]
 
+`json` is compared exactly and defaults to None (no body), so every test pins what is sent; `json=ANY` opts out.
 Each HTTP exchange (one per page for iter_continuation) is appended to `client.calls` as (METHOD, path template) and
 to `client.requests` with its details.
 """
@@ -38,7 +39,7 @@ ANY = _Any()
 
 
 class Expected(object):
-    def __init__(self, method, path, path_params=ANY, params=ANY, json=ANY, status=200, body=None, headers=None,
+    def __init__(self, method, path, path_params=ANY, params=ANY, json=None, status=200, body=None, headers=None,
                  raises=None, pages=None, page_size=ANY):
         self.method = method
         self.path = path
@@ -67,8 +68,13 @@ def pages(method, path, page_list, **kwargs):
     return Expected(method, path, pages=page_list, **kwargs)
 
 
-def api_error(status, code, message="scripted error", method="GET", path="/jobs/v2/{job_id}", request_id="rid-1"):
-    return ApiError(status, code, message, request_id, method, path)
+def api_error(status, code, message="scripted error", method="GET", path="/jobs/v2/{job_id}", request_id="rid-1",
+              after_ambiguous_attempt=False):
+    """An ApiError as the client raises it; after_ambiguous_attempt: an earlier attempt's answer was lost (the client
+    retried), so the service may have applied that attempt."""
+    error = ApiError(status, code, message, request_id, method, path)
+    error.after_ambiguous_attempt = after_ambiguous_attempt
+    return error
 
 
 class FakeClient(object):
@@ -104,6 +110,9 @@ class FakeClient(object):
                                        headers=headers, not_found_ok=not_found_ok, idempotent=idempotent)
         self.calls.append((method, path))
         self.requests.append(request)
+        if not_found_ok and isinstance(expected.raises, ApiError) and expected.raises.status == 404:
+            # The real client answers a 404 it was told to accept with a Response, whatever the error body says.
+            return Response(404, dict(expected.headers), None, "rid-%d" % len(self.calls))
         if expected.raises is not None:
             raise expected.raises
         if expected.status in ok or (not_found_ok and expected.status == 404):

@@ -12,5 +12,6 @@ mkdir -p "$dest"
 tar -C "$root" \
   --exclude=./.git --exclude=./.venv --exclude=./.nox --exclude=./build --exclude=./tests/output \
   --exclude=__pycache__ --exclude=.pytest_cache --exclude=.ruff_cache --exclude=./.emulator \
+  --exclude='*.egg-info' --exclude=./emulator/build --exclude=node_modules \
   -cf - . | tar -C "$dest" -xf -
 echo "$dest"

@@ -12,9 +12,10 @@ dest=$("$root/tests/utils/collection_tree.sh" integration)
 state=$(mktemp -d)
 trap 'rm -rf "$state"' EXIT
 cd "$root"
-# The emulator runs from the checkout (python -m emulator); ansible-test runs in the collection copy and reads the
-# emulator's variables from tests/integration/integration_config.yml, which it passes to every target as extra vars.
-PATH="$bin:$PATH" "$emulator_bin/python" -m emulator.run_with --state-dir "$state" --devices 500 --seed 7 --tier S3 \
+# The emulator runs from the checkout (azure-iot-emulator, installed editable in .venv); ansible-test runs in the
+# collection copy and reads the emulator's variables from tests/integration/integration_config.yml, which it passes
+# to every target as extra vars.
+PATH="$bin:$PATH" "$emulator_bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 \
   --time-scale 20 -- bash -c '
     set -euo pipefail
     "$0/python" "$1/tests/utils/write_integration_config.py" > "$2/tests/integration/integration_config.yml"

@@ -82,7 +82,7 @@ ansible localhost -m azure_iot.jobs.iothub_scheduled_job_info -a 'job_id=package
   | tee info.txt
 grep -q '"status": "completed"' info.txt
 EOF
-(cd "$root" && "$bin/python" -m emulator.run_with --state-dir "$work/emulator" --devices 20 --seed 3 --tier S1 \
+(cd "$root" && "$bin/azure-iot-emulator" --state-dir "$work/emulator" --devices 20 --seed 3 --tier S1 \
    --time-scale 20 -- bash -c 'cd "$1" && "${@:2}" bash run_modules.sh' _ "$work" "${clean_env[@]}" \
    > "$work/modules.txt" 2>&1) || fail "the installed modules failed against the emulator: $(cat "$work/modules.txt")"
 grep -E '\| (CHANGED|SUCCESS)' "$work/modules.txt"

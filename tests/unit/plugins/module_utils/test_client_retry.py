@@ -12,6 +12,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiE
 
 JOB = "https://myhub.azure-devices.net/jobs/v2/j1?api-version=2021-04-12"
 CANCEL = "https://myhub.azure-devices.net/jobs/v2/j1/cancel?api-version=2021-04-12"
+CREATE = "https://myhub.azure-devices.net/jobs/create?api-version=2021-04-12"
 THROTTLED = {"Message": "ErrorCode:ThrottlingException;429",
              "ExceptionMessage": "Tracking ID:9659f77467c24bcf8a717f07e5a8e449-TimeStamp:02/05/2018 11:41:56"}
 QUEUE_FULL = {"Message": "ErrorCode:ThrottlingMaxActiveJobCountExceeded;429",
@@ -95,12 +96,80 @@ def test_backoff_is_capped_at_60_seconds(make_client, scripted_http, fake_time):
 
 
 @pytest.mark.parametrize("status", [503, 504])
-def test_503_and_504_are_retried_even_for_post(make_client, scripted_http, fake_time, status):
+def test_503_and_504_are_retried_for_an_idempotent_post(make_client, scripted_http, fake_time, status):
     scripted_http.expect("POST", CANCEL, status=status)
     scripted_http.expect("POST", CANCEL, body={"status": "cancelled"})
-    response = make_client().post("/jobs/v2/{job_id}/cancel", path_params={"job_id": "j1"})
+    response = make_client().post("/jobs/v2/{job_id}/cancel", path_params={"job_id": "j1"}, idempotent=True)
     assert response.body == {"status": "cancelled"}
+    assert response.after_ambiguous_attempt is True  # the first attempt may have cancelled it already
     assert fake_time.sleeps == [0.5]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_post_that_must_not_run_twice_is_never_repeated_after_a_5xx(make_client, scripted_http, warnings_seen,
+                                                                      status):
+    # The service may have started the job before the answer went wrong: the caller reads its state instead.
+    scripted_http.expect("POST", CREATE, status=status)
+    with pytest.raises(ApiError) as caught:
+        make_client().post("/jobs/create", json={"type": "export"})
+    assert caught.value.ambiguous and not caught.value.after_ambiguous_attempt
+    assert warnings_seen == []
+
+
+def test_a_post_that_must_not_run_twice_is_repeated_after_429(make_client, scripted_http, fake_time):
+    scripted_http.expect("POST", CREATE, status=429)
+    scripted_http.expect("POST", CREATE, body={"jobId": "j"})
+    assert make_client().post("/jobs/create", json={"type": "export"}).after_ambiguous_attempt is False
+    assert fake_time.sleeps == [1.0]
+
+
+def test_a_409_after_a_lost_answer_says_an_earlier_attempt_may_have_made_it(make_client, scripted_http):
+    scripted_http.expect("PUT", JOB, status=504)
+    scripted_http.expect("PUT", JOB, status=409, body={"Message": "ErrorCode:JobAlreadyExists;exists"})
+    with pytest.raises(ApiError) as caught:
+        make_client().put("/jobs/v2/{job_id}", path_params={"job_id": "j1"}, json={})
+    assert (caught.value.status, caught.value.after_ambiguous_attempt, caught.value.ambiguous) == (409, True, False)
+
+
+def test_a_409_to_the_first_attempt_is_someone_elses(make_client, scripted_http):
+    scripted_http.expect("PUT", JOB, status=409, body={"Message": "ErrorCode:JobAlreadyExists;exists"})
+    with pytest.raises(ApiError) as caught:
+        make_client().put("/jobs/v2/{job_id}", path_params={"job_id": "j1"}, json={})
+    assert caught.value.after_ambiguous_attempt is False
+
+
+def test_a_429_before_the_409_is_not_ambiguous(make_client, scripted_http):
+    scripted_http.expect("PUT", JOB, status=429)
+    scripted_http.expect("PUT", JOB, status=409, body={"Message": "ErrorCode:JobAlreadyExists;exists"})
+    with pytest.raises(ApiError) as caught:
+        make_client().put("/jobs/v2/{job_id}", path_params={"job_id": "j1"}, json={})
+    assert caught.value.after_ambiguous_attempt is False
+
+
+def test_a_dropped_connection_after_sending_is_ambiguous(make_client, scripted_http):
+    reset = requests.exceptions.ConnectionError(ConnectionResetError(104, "Connection reset by peer"))
+    scripted_http.expect("DELETE", "https://myhub.azure-devices.net/jobs/x?api-version=2021-04-12", raises=reset)
+    scripted_http.expect("DELETE", "https://myhub.azure-devices.net/jobs/x?api-version=2021-04-12", status=404)
+    # The first DELETE went through: the 404 of the retry is this request's own doing, not "already gone".
+    response = make_client().delete_if_exists("/jobs/{job_id}", path_params={"job_id": "x"})
+    assert response is not None and response.status == 404 and response.after_ambiguous_attempt
+
+
+def test_a_404_to_the_first_delete_means_already_gone(make_client, scripted_http):
+    scripted_http.expect("DELETE", "https://myhub.azure-devices.net/jobs/x?api-version=2021-04-12", status=404)
+    assert make_client().delete_if_exists("/jobs/{job_id}", path_params={"job_id": "x"}) is None
+
+
+@pytest.mark.parametrize("rand, sleeps", [(0.0, [10.0, 10.0, 10.0]), (1.0, [10.0, 20.0, 40.0]),
+                                          (0.5, [10.0, 15.0, 25.0])])
+def test_429_that_says_how_long_to_wait_backs_off_from_there(make_client, scripted_http, fake_time, rand, sleeps):
+    # IoT Hub's 429 has no Retry-After; its message says "Wait 10 seconds and try again" (contract.md section 7).
+    busy = {"Message": "ErrorCode:ThrottlingException;Wait 10 seconds and try again."}
+    for _attempt in range(3):
+        scripted_http.expect("GET", JOB, status=429, body=busy)
+    scripted_http.expect("GET", JOB, body={})
+    make_client(rand=lambda: rand).get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
+    assert fake_time.sleeps == sleeps
 
 
 def test_post_is_not_retried_on_500(make_client, scripted_http, warnings_seen):

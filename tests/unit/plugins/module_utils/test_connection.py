@@ -15,6 +15,7 @@ from collections import namedtuple
 import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _connection
+from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import ApiTokenAuth, EntraAuth, SasAuth
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 
@@ -188,16 +189,44 @@ def test_arm_client(identity):
                         arm_endpoint="https://127.0.0.1:8443/")
     client = _connection.arm_client(module)
     assert (client.base_url, client.api_version) == ("https://127.0.0.1:8443", "2023-06-30")
-    assert client.hub_path == "/subscriptions/sub-1/resourceGroups/rg%201/providers/Microsoft.Devices/IotHubs/hub1"
     assert client.auth.scope == "https://127.0.0.1:8443/.default"
     assert identity[0][0] == "DefaultAzureCredential"
 
 
-def test_arm_hub_path_names_the_missing_options():
+def test_arm_hub_path_is_quoted():
+    hub = ArmHub.from_params(dict(subscription_id="sub-1", resource_group="rg 1", hub_name="hub1"))
+    assert hub.path == "/subscriptions/sub-1/resourceGroups/rg%201/providers/Microsoft.Devices/IotHubs/hub1"
+
+
+def test_arm_hub_names_the_missing_options():
     with pytest.raises(ValidationError) as caught:
-        _connection.arm_hub_path(dict(subscription_id="sub-1"))
+        ArmHub.from_params(dict(subscription_id="sub-1"))
     assert caught.value.msg == ("Azure Resource Manager needs subscription_id, resource_group and hub_name (missing: "
                                 "resource_group, hub_name)")
+
+
+class RecordingSession(object):
+    """A requests.Session stand-in that answers 200 {} and keeps the URLs it was sent."""
+
+    def __init__(self):
+        self.urls = []
+
+    def request(self, method, url, **kwargs):
+        self.urls.append(url)
+        return types.SimpleNamespace(status_code=200, headers={}, content=b"{}", reason="OK")
+
+
+@pytest.mark.parametrize("factory, options, version", [
+    ("iothub_client", dict(connection_string=CONNECTION_STRING), "2021-04-12"),
+    ("iotcentral_client", dict(app_url="https://myapp.azureiotcentral.com", api_token=API_TOKEN), "2022-07-31"),
+    ("arm_client", dict(subscription_id="s", resource_group="r", hub_name="h"), "2023-06-30"),
+])
+def test_the_api_version_sent_on_the_wire(identity, factory, options, version):
+    client = getattr(_connection, factory)(FakeModule(**options))
+    client.session = RecordingSession()
+    client.get("/jobs/{job_id}", path_params={"job_id": "j1"})
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(client.session.urls[0]).query)
+    assert query == {"api-version": [version]}
 
 
 def test_arm_endpoint_must_be_https(identity):

@@ -8,7 +8,8 @@ import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import (
-    data_to_ansible, device_status_to_ansible, job_to_ansible, validate_job_id)
+    data_to_ansible, device_status_to_ansible, job_to_ansible)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 
 def test_job_projection_of_the_spec_example():
@@ -42,11 +43,11 @@ def test_threshold_batch_defaults_to_false_and_device_status():
 
 @pytest.mark.parametrize("job_id", ["a", "A-b_c", "x" * 255])
 def test_valid_job_ids(job_id):
-    assert validate_job_id(job_id) == job_id
+    assert check_id(job_id, CENTRAL_ID) == job_id
 
 
 @pytest.mark.parametrize("job_id, text", [("", "must not be empty"), ("x" * 256, "at most 255"),
                                           ("a b", "found ' '"), ("a/b", "found '/'")])
 def test_invalid_job_ids(job_id, text):
     with pytest.raises(ValidationError, match=text):
-        validate_job_id(job_id)
+        check_id(job_id, CENTRAL_ID)

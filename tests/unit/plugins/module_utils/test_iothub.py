@@ -18,21 +18,19 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
     device_job_to_ansible,
     device_jobs_query,
     find_jobs,
-    format_time,
     get_job,
     job_to_ansible,
     normalize_query,
     parse_start_time,
-    parse_time,
-    validate_job_id,
 )
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import format_iso, parse_iso
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import HUB_JOB_ID, check_id
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, expect, pages
 
 NOW = datetime(2026, 11, 23, 8, 0, 0, tzinfo=timezone.utc)
 
 
-def test_constants():
-    assert _iothub.API_VERSION == "2021-04-12"
+def test_paths():
     assert (_iothub.JOB_PATH, _iothub.JOB_CANCEL_PATH, _iothub.JOBS_QUERY_PATH, _iothub.DEVICES_QUERY_PATH) == (
         "/jobs/v2/{job_id}", "/jobs/v2/{job_id}/cancel", "/jobs/v2/query", "/devices/query")
 
@@ -41,7 +39,7 @@ def test_constants():
 
 @pytest.mark.parametrize("job_id", ["a", "fw-1-2-0-canary", "A" * 64, "Job-42"])
 def test_valid_job_ids(job_id):
-    assert validate_job_id(job_id) == job_id
+    assert check_id(job_id, HUB_JOB_ID) == job_id
 
 
 @pytest.mark.parametrize("job_id, msg", [
@@ -54,7 +52,7 @@ def test_valid_job_ids(job_id):
 ])
 def test_invalid_job_ids(job_id, msg):
     with pytest.raises(ValidationError) as info:
-        validate_job_id(job_id)
+        check_id(job_id, HUB_JOB_ID)
     assert info.value.msg == msg
 
 
@@ -112,13 +110,13 @@ def test_lenient_normalisation_of_a_query_read_back():
     (None, None),
 ])
 def test_parse_time(text, expected):
-    assert parse_time(text) == expected
+    assert parse_iso(text) == expected
 
 
 def test_format_time():
     moment = datetime(2026, 11, 23, 8, 0, 1, 987654, tzinfo=timezone.utc)
-    assert format_time(moment) == "2026-11-23T08:00:01.987Z"
-    assert format_time(moment, precise=False) == "2026-11-23T08:00:01Z"
+    assert format_iso(moment) == "2026-11-23T08:00:01.987Z"
+    assert format_iso(moment, precise=False) == "2026-11-23T08:00:01Z"
 
 
 def test_parse_start_time():

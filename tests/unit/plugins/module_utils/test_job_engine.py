@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, TransportError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
-from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobEngine, JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WaitOptions
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
@@ -32,6 +32,11 @@ TWIN_REQUEST = {
     "maxExecutionTimeInSeconds": 3600,
     "updateTwin": {"etag": "*", "properties": {"desired": {"fw": "1.2.0"}}},
 }
+
+
+def put(**answer):
+    """The create request (exactly this body) and its scripted answer."""
+    return expect("PUT", JOB, json=TWIN_REQUEST, **answer)
 
 
 def twin_job(status="queued", stats=None, **changes):
@@ -74,7 +79,7 @@ def engine(client, clock=None, check_mode=False, diff=False, wait=False, timeout
            fail_on_device_failures=True, queue_when_busy=False, **overrides):
     clock = clock or Clock()
     job = ScheduledJob.from_params(params(**overrides), now=lambda: NOW)
-    return JobEngine(client, job, check_mode=check_mode, diff=diff, wait=WaitOptions(wait, timeout, sleep),
+    return Lifecycle(client, job, check_mode=check_mode, diff=diff, wait=WaitOptions(wait, timeout, sleep),
                      fail_on_device_failures=fail_on_device_failures, queue_when_busy=queue_when_busy,
                      warn=(warnings.append if warnings is not None else None), clock=clock, sleep=clock.sleep)
 
@@ -99,14 +104,14 @@ def test_create_sends_the_request_and_returns_the_job_as_the_hub_answers():
 
 
 def test_create_when_get_answers_unknown_type_and_status():
-    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), expect("PUT", JOB, body=twin_job())])
+    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), put(body=twin_job())])
     assert engine(client).present()["changed"] is True
     assert client.calls == [GET, PUT]
 
 
 def test_create_with_sparse_put_answer_gets_the_job_once():
     client = FakeClient([get_job(404),
-                         expect("PUT", JOB, body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
@@ -117,7 +122,7 @@ def test_create_with_sparse_put_answer_gets_the_job_once():
 
 def test_create_with_sparse_answer_and_job_not_visible_yet_uses_the_request():
     client = FakeClient([get_job(404),
-                         expect("PUT", JOB, body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(404)])
     job = engine(client).present()["job"]
     assert (job["status"], job["query"], job["max_execution_time"]) == ("queued", "tags.ring = 'canary'", 3600)
@@ -141,7 +146,7 @@ def test_create_device_method_request_body():
 
 
 def test_create_in_diff_mode_shows_nothing_before():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job())])
+    client = FakeClient([get_job(404), put(body=twin_job())])
     result = engine(client, diff=True).present()
     assert result["diff"] == {"before": {}, "after": result["job"]}
 
@@ -211,7 +216,7 @@ def test_conflicting_type():
 
 
 def test_conflict_after_409_on_create():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(409, "JobAlreadyExists", method="PUT")),
+    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
                          get_job(200, twin_job(queryCondition="*"))])
     with pytest.raises(JobFailure) as info:
         engine(client).present()
@@ -220,8 +225,9 @@ def test_conflict_after_409_on_create():
 
 
 def test_409_after_retried_put_gets_and_compares():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(409, "JobAlreadyExists", method="PUT")),
-                         get_job(200, twin_job())])
+    # The client retried the PUT after a lost answer: the first attempt made the job, so this task changed it.
+    conflict = api_error(409, "JobAlreadyExists", method="PUT", after_ambiguous_attempt=True)
+    client = FakeClient([get_job(404), put(raises=conflict), get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
     assert client.calls == [GET, PUT, GET]
@@ -229,8 +235,39 @@ def test_409_after_retried_put_gets_and_compares():
     assert result["job"]["status"] == "queued"
 
 
+def test_409_to_the_first_put_is_another_runs_job():
+    # A parallel run created the same job between this task's GET and PUT: the job is right, but not this task's doing.
+    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
+                         get_job(200, twin_job())])
+    result = engine(client).present()
+    client.assert_done()
+    assert client.calls == [GET, PUT, GET]
+    assert result["changed"] is False and result["job"]["job_id"] == "fw-1"
+
+
+@pytest.mark.parametrize("lost", [
+    api_error(504, "GatewayTimeout", method="PUT"),
+    TransportError("Connection to https://myhub failed during PUT /jobs/v2/{job_id} (connection reset by peer)",
+                   method="PUT", path=JOB, maybe_applied=True),
+])
+def test_a_put_whose_every_answer_was_lost_is_settled_by_reading_the_job(lost):
+    client = FakeClient([get_job(404), put(raises=lost), get_job(200, twin_job())])
+    result = engine(client).present()
+    client.assert_done()
+    assert client.calls == [GET, PUT, GET] and result["changed"] is True
+
+
+def test_a_put_whose_answer_was_lost_and_made_nothing_fails_with_the_error():
+    lost = api_error(504, "GatewayTimeout", method="PUT")
+    client = FakeClient([get_job(404), put(raises=lost), get_job(404)])
+    with pytest.raises(ApiError) as info:
+        engine(client).present()
+    client.assert_done()
+    assert info.value is lost
+
+
 def test_other_create_errors_propagate():
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=api_error(400, "ArgumentInvalid", method="PUT"))])
+    client = FakeClient([get_job(404), put(raises=api_error(400, "ArgumentInvalid", method="PUT"))])
     with pytest.raises(ApiError) as info:
         engine(client).present()
     assert info.value.status == 400
@@ -262,7 +299,8 @@ def test_check_mode_counts_all_devices_for_star():
 
 def test_check_mode_reports_a_query_the_hub_cannot_evaluate():
     bad = api_error(400, "ArgumentInvalid", "Syntax error near 'AND'", method="POST", path=QUERY)
-    client = FakeClient([get_job(404), pages("POST", QUERY, [bad])])
+    sql = "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.a = 1 AND"
+    client = FakeClient([get_job(404), pages("POST", QUERY, [bad], json={"query": sql})])
     with pytest.raises(ValidationError) as info:
         engine(client, check_mode=True, query="tags.a = 1 AND").present()
     failure = info.value.to_fail_json()
@@ -282,7 +320,7 @@ def test_check_mode_unchanged_is_one_get_and_never_waits():
 
 def test_wait_to_success():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("queued")),
+    client = FakeClient([get_job(404), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 4, 0, running=6))),
                          get_job(200, twin_job("running", stats(10, 8, 0, running=2))),
                          get_job(200, twin_job("completed", stats(10, 10, 0), endTime="2026-11-23T08:00:15Z"))])
@@ -312,7 +350,7 @@ def test_wait_to_device_failure_fails_with_device_results():
     clock = Clock()
     second = dict(FAILED_ROW, deviceId="sim-0007", outcome=None,
                   error={"code": "GatewayTimeout", "description": "Timed out waiting for the response from device."})
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("running")),
+    client = FakeClient([get_job(404), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(10, 8, 2))),
                          pages("POST", QUERY, [[FAILED_ROW], [second]], json={"query": FAILED_ROWS_SQL})])
     with pytest.raises(JobFailure) as info:
@@ -337,7 +375,7 @@ def test_wait_to_device_failure_fails_with_device_results():
 
 
 def test_wait_with_device_failures_accepted():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("completed", stats(10, 9, 1))),
+    client = FakeClient([get_job(404), put(body=twin_job("completed", stats(10, 9, 1))),
                          pages("POST", QUERY, [[FAILED_ROW]], json={"query": FAILED_ROWS_SQL})])
     result = engine(client, wait=True, fail_on_device_failures=False).present()
     assert client.calls == [GET, PUT, DEVQ]
@@ -347,7 +385,7 @@ def test_wait_with_device_failures_accepted():
 
 def test_wait_timeout_fails_and_says_the_job_keeps_running():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job("queued")),
+    client = FakeClient([get_job(404), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 1, 0, running=9))),
                          get_job(200, twin_job("running", stats(10, 2, 0, running=8))),
                          get_job(200, twin_job("running", stats(10, 3, 0, running=7)))])
@@ -365,7 +403,7 @@ def test_wait_timeout_fails_and_says_the_job_keeps_running():
 
 
 def test_wait_for_failed_job_reports_the_reason():
-    client = FakeClient([get_job(404), expect("PUT", JOB, body=twin_job(
+    client = FakeClient([get_job(404), put(body=twin_job(
         "failed", stats(0, 0, 0), failureReason="The query condition is invalid"))])
     with pytest.raises(JobFailure) as info:
         engine(client, wait=True).present()
@@ -389,8 +427,8 @@ def busy():
 
 def test_busy_slot_then_free_with_queue_when_busy():
     clock, warnings = Clock(), []
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy()), expect("PUT", JOB, raises=busy()),
-                         expect("PUT", JOB, body=twin_job("queued"))])
+    client = FakeClient([get_job(404), put(raises=busy()), put(raises=busy()),
+                         put(body=twin_job("queued"))])
     result = engine(client, clock=clock, queue_when_busy=True, timeout=60, sleep=5, warnings=warnings).present()
     client.assert_done()
     assert client.calls == [GET, PUT, PUT, PUT]
@@ -401,7 +439,7 @@ def test_busy_slot_then_free_with_queue_when_busy():
 
 def test_busy_without_queue_when_busy_fails_at_once():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy())])
+    client = FakeClient([get_job(404), put(raises=busy())])
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock).present()
     client.assert_done()
@@ -416,7 +454,7 @@ def test_busy_without_queue_when_busy_fails_at_once():
 
 def test_busy_until_wait_timeout():
     clock = Clock()
-    client = FakeClient([get_job(404)] + [expect("PUT", JOB, raises=busy())] * 4)
+    client = FakeClient([get_job(404)] + [put(raises=busy())] * 4)
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock, queue_when_busy=True, timeout=30, sleep=5).present()
     client.assert_done()
@@ -427,7 +465,7 @@ def test_busy_until_wait_timeout():
 
 def test_queue_then_wait_share_one_deadline():
     clock = Clock()
-    client = FakeClient([get_job(404), expect("PUT", JOB, raises=busy()), expect("PUT", JOB, body=twin_job("running")),
+    client = FakeClient([get_job(404), put(raises=busy()), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(1, 1, 0)))])
     result = engine(client, clock=clock, queue_when_busy=True, wait=True, timeout=60, sleep=5).present()
     assert result["status_history"] == [{"status": "running", "elapsed": 5.0}, {"status": "completed", "elapsed": 10.0}]
@@ -490,11 +528,14 @@ def test_cancel_running_job_is_refused_without_a_post(check_mode):
 def test_cancel_refused_by_the_service_is_explained():
     refused = api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Running' status.",
                         method="POST", path=CANCEL)
-    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused)])
+    # The job started between the GET and the cancel: the re-read after the refusal shows it running.
+    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused),
+                         get_job(200, twin_job("running"))])
     with pytest.raises(JobFailure) as info:
         engine(client, state="absent").absent()
+    client.assert_done()
     failure = info.value.to_fail_json()
-    assert failure["msg"].startswith(RUNNING_MSG.replace("it is running", "it is queued") + "; the hub answered: ")
+    assert failure["msg"].startswith(RUNNING_MSG + "; the hub answered: ")
     assert "Job cannot be cancelled in 'Running' status." in failure["msg"]
     assert (failure["status"], failure["error_code"], failure["changed"]) == (
         405, "OperationNotAllowedInCurrentState", False)

@@ -43,6 +43,11 @@ def args(**overrides):
     return dict((k, v) for k, v in base.items() if v is not None)
 
 
+def put(**answer):
+    """The create request (exactly this body) and its scripted answer."""
+    return expect("PUT", JOB, json=REQUEST, **answer)
+
+
 def job(status="running", job_id="fw-1", **progress):
     counts = {"total": 10, "pending": 5, "completed": 5, "failed": 0}
     counts.update(progress)
@@ -289,7 +294,7 @@ def test_rerun_without_failed_devices_is_unchanged(run_module):
 
 def test_wait_until_complete(run_module, no_sleep):
     done = job("complete", pending=0, completed=10)
-    client = FakeClient([expect("GET", JOB, status=404), expect("PUT", JOB, body=job("pending")),
+    client = FakeClient([expect("GET", JOB, status=404), put(body=job("pending")),
                          expect("GET", JOB, body=job("running")), expect("GET", JOB, body=done)])
     outcome = run_module(module, args(wait=True, wait_sleep=2), client=client)
     client.assert_done()
@@ -301,7 +306,7 @@ def test_wait_until_complete(run_module, no_sleep):
 
 def test_wait_with_device_failures(run_module):
     done = job("complete", pending=0, completed=9, failed=1)
-    client = FakeClient([expect("GET", JOB, status=404), expect("PUT", JOB, body=done),
+    client = FakeClient([expect("GET", JOB, status=404), put(body=done),
                          pages("GET", DEVICES, [[{"id": "d7", "status": "failed"}]], path_params={"job_id": "fw-1"})])
     outcome = run_module(module, args(wait=True), client=client)
     client.assert_done()
@@ -313,7 +318,7 @@ def test_wait_with_device_failures(run_module):
 def test_wait_ends_in_threshold_cancellation(run_module):
     cancelled = job("cancelled", pending=7, completed=0, failed=3)
     rows = [{"id": "d%d" % n, "status": "failed"} for n in range(3)]
-    client = FakeClient([expect("GET", JOB, status=404), expect("PUT", JOB, body=job("pending")),
+    client = FakeClient([expect("GET", JOB, status=404), put(body=job("pending")),
                          expect("GET", JOB, body=cancelled), pages("GET", DEVICES, [rows[:2], rows[2:]])])
     outcome = run_module(module, args(wait=True), client=client)
     client.assert_done()
@@ -333,15 +338,15 @@ def test_wait_on_a_stopped_job_fails_at_once(run_module):
 
 def test_create_busy(run_module):
     client = FakeClient([expect("GET", JOB, status=404),
-                         expect("PUT", JOB, raises=api_error(409, "TooManyRunningJobs", "5 jobs", method="PUT",
-                                                             path=JOB))])
+                         put(raises=api_error(409, "TooManyRunningJobs", "5 jobs", method="PUT", path=JOB))])
     outcome = run_module(module, args(), client=client)
     assert outcome.failed and "runs at most 5 at the same time" in outcome.msg
 
 
 def test_create_conflict_after_retry_compares(run_module):
     client = FakeClient([expect("GET", JOB, status=404),
-                         expect("PUT", JOB, raises=api_error(409, "Conflict", "exists", method="PUT", path=JOB)),
+                         put(raises=api_error(409, "Conflict", "exists", method="PUT", path=JOB,
+                                              after_ambiguous_attempt=True)),
                          expect("GET", JOB, body=job("pending"))])
     outcome = run_module(module, args(), client=client)
     client.assert_done()

@@ -183,7 +183,8 @@ def test_create_needs_group_data_and_schedule(run_module, check_mode):
 
 
 def test_create_warns_about_a_past_one_off_start(run_module):
-    client = FakeClient([expect("GET", SCHEDULED, status=404), expect("PUT", SCHEDULED, body=server())])
+    sent = dict(BODY, schedule={"start": "2020-01-01T00:00:00Z"})
+    client = FakeClient([expect("GET", SCHEDULED, status=404), expect("PUT", SCHEDULED, json=sent, body=server())])
     outcome = run_module(module, args(schedule={"start": "2020-01-01T00:00:00Z"}), client=client)
     client.assert_done()
     assert outcome.warnings == ["scheduled job 'nightly': schedule.start 2020-01-01T00:00:00Z is in the past and the "
@@ -318,7 +319,8 @@ def test_update_while_a_run_is_active_is_explained(run_module):
 
 def test_other_api_errors_pass_through(run_module):
     invalid = api_error(400, "InvalidJob", "group: no device group", method="PATCH", path=SCHEDULED)
-    client = FakeClient([expect("GET", SCHEDULED, body=server()), expect("PATCH", SCHEDULED, raises=invalid)])
+    client = FakeClient([expect("GET", SCHEDULED, body=server()),
+                         expect("PATCH", SCHEDULED, json={"group": "nope"}, raises=invalid)])
     outcome = run_module(module, dict(CONN, job_id="nightly", group="nope"), client=client)
     assert outcome.failed and outcome.result["error_code"] == "InvalidJob"
 

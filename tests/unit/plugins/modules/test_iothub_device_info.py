@@ -62,7 +62,8 @@ def test_twins_projected(run_module):
 
 def test_api_error_is_reported_with_its_details(run_module):
     error = api_error(400, "BadRequest", "Syntax error", method="POST", path=QUERY)
-    client = FakeClient([pages("POST", QUERY, [error])])
+    sql = "SELECT deviceId FROM devices WHERE tags.x == 1"
+    client = FakeClient([pages("POST", QUERY, [error], json={"query": sql})])
     outcome = run_module(module, dict(CONN, query="tags.x == 1"), client=client)
     assert outcome.failed and outcome.result["status"] == 400 and outcome.result["error_code"] == "BadRequest"
     assert outcome.result["method"] == "POST" and outcome.result["path"] == QUERY

@@ -101,8 +101,10 @@ def test_another_active_job_fails_naming_it(run_module):
 
 def test_quota_error_on_create_is_explained(run_module):
     client = FakeClient([expect("GET", "/jobs", body=[]),
-                         expect("POST", "/jobs/create", raises=api_error(403, "JobQuotaExceeded", method="POST",
-                                                                         path="/jobs/create"))])
+                         expect("POST", "/jobs/create",
+                                json={"type": "export", "outputBlobContainerUri": OUT,
+                                      "storageAuthenticationType": "keyBased", "excludeKeysInExport": True},
+                                raises=api_error(403, "JobQuotaExceeded", method="POST", path="/jobs/create"))])
     outcome = run_module(module, EXPORT, client=client)
     assert outcome.failed and outcome.msg.startswith("the hub already runs an import/export job")
     assert outcome.result["error_code"] == "JobQuotaExceeded"
@@ -169,7 +171,6 @@ def test_absent_in_check_mode_cancels_nothing(run_module):
 
 def arm_client(script):
     client = FakeClient(script)
-    client.hub_path = HUB
     return client
 
 

@@ -23,7 +23,6 @@ EXAMPLES = next((parent / "shared" for parent in Path(__file__).resolve().parent
 
 def arm_client(script):
     client = FakeClient(script)
-    client.hub_path = HUB
     return client
 
 

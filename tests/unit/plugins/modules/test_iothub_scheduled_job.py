@@ -22,7 +22,7 @@ CANCEL = "/jobs/v2/{job_id}/cancel"
 
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch):
-    monkeypatch.setattr(_iothub, "_utcnow", lambda: NOW)
+    monkeypatch.setattr(_iothub, "utcnow", lambda: NOW)
 
 
 def args(**overrides):
@@ -83,6 +83,17 @@ def test_bad_input_fails_before_any_client_call(run_module, overrides, msg):
     assert outcome.factory_calls == []
 
 
+# What the module sends to create the job of args().
+REQUEST = {"jobId": "fw-1", "type": "scheduleUpdateTwin", "queryCondition": "tags.ring = 'canary'",
+           "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600,
+           "updateTwin": {"etag": "*", "properties": {"desired": {"fw": "1.2.0"}}}}
+
+
+def put(**answer):
+    """The create request (exactly this body) and its scripted answer."""
+    return expect("PUT", JOB, json=REQUEST, **answer)
+
+
 def full_job(status="queued", **changes):
     body = {"jobId": "fw-1", "type": "scheduleUpdateTwin", "queryCondition": "tags.ring = 'canary'",
             "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600, "status": status,
@@ -116,7 +127,9 @@ def test_unchanged_rerun_is_one_get(run_module):
 
 def test_check_mode_predicts_with_a_count(run_module):
     client = FakeClient([expect("GET", JOB, status=404),
-                         pages("POST", "/devices/query", [[{"numberOfDevices": 5}]])])
+                         pages("POST", "/devices/query", [[{"numberOfDevices": 5}]],
+                               json={"query": "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.ring = "
+                                              "'canary'"})])
     outcome = run_module(module, args(), client=client, check_mode=True)
     client.assert_done()
     assert outcome.result["changed"] is True and outcome.result["targeted_devices"] == 5
@@ -140,8 +153,10 @@ def test_wait_with_device_failures_accepted(run_module, monkeypatch):
     statistics = {"deviceCount": 5, "failedCount": 1, "succeededCount": 4, "runningCount": 0, "pendingCount": 0}
     done = full_job("completed", deviceJobStatistics=statistics)
     failed_row = {"deviceId": "d3", "jobId": "fw-1", "status": "failed", "error": {"code": "X", "description": "y"}}
-    client = FakeClient([expect("GET", JOB, status=404), expect("PUT", JOB, body=done),
-                         pages("POST", "/devices/query", [[failed_row]])])
+    client = FakeClient([expect("GET", JOB, status=404), put(body=done),
+                         pages("POST", "/devices/query", [[failed_row]],
+                               json={"query": "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'fw-1' AND "
+                                              "devices.jobs.status = 'failed'"})])
     outcome = run_module(module, args(wait=True, fail_on_device_failures=False), client=client)
     assert not outcome.failed
     assert outcome.result["device_results"][0]["device_id"] == "d3"
@@ -150,8 +165,8 @@ def test_wait_with_device_failures_accepted(run_module, monkeypatch):
 
 
 def test_busy_without_queue_when_busy(run_module):
-    client = FakeClient([expect("GET", JOB, status=404), expect(
-        "PUT", JOB, raises=api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds", method="PUT"))])
+    client = FakeClient([expect("GET", JOB, status=404), put(
+        raises=api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds", method="PUT"))])
     outcome = run_module(module, args(), client=client)
     assert outcome.failed
     assert "concurrent-job limit is reached" in outcome.msg and "queue_when_busy" in outcome.msg
