@@ -19,7 +19,9 @@ names += [os.path.basename(p) for p in glob.glob(os.path.join(root, "roles", "*"
 names += [os.path.basename(p)[:-4] for p in glob.glob(os.path.join(root, "playbooks", "*.yml"))]
 problems = []
 for name in sorted(names):
-    listed = re.findall(r"^- (?:azure_iot\.jobs\.)?%s - " % re.escape(name), changelog, re.M)
+    # The New Modules / New Plugins / New Roles / New Playbooks sections list them by FQCN; entries of the other
+    # sections name a module by its short name ("iothub_scheduled_job - ...") and do not count.
+    listed = re.findall(r"^- azure_iot\.jobs\.%s - " % re.escape(name), changelog, re.M)
     announced = re.findall(r"\bNew (?:module|role|filter|playbook)s? ``%s``" % re.escape(name), changelog)
     if len(listed) != 1 or announced:
         problems.append("%s: listed %d times, announced again in %d entries" % (name, len(listed), len(announced)))
