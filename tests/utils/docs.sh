@@ -14,12 +14,13 @@ export ANSIBLE_COLLECTIONS_PATH="$root/build/collections" PATH="$bin:$PATH"
 mkdir -m 755 "$out/project"  # sphinx-init wants an existing folder only its owner may write
 "$bin/antsibull-docs" sphinx-init --use-current --dest-dir "$out/project" azure_iot.jobs > /dev/null
 # No network here: the one intersphinx inventory the pages refer to (docs.ansible.com's labels for common return
-# values and configuration settings) is written locally, and the other inventories are dropped.
+# values, configuration settings and action plugins) is written locally, and the other inventories are dropped.
 "$bin/python" - "$out/ansible_devel.inv" <<'PY'
 import sys, zlib
 entries = [
     ("common_return_values", "reference_appendices/common_return_values.html#$", "Return Values"),
     ("ansible_configuration_settings", "reference_appendices/config.html#$", "Ansible Configuration Settings"),
+    ("action_plugins", "plugins/action.html#$", "Action plugins"),
 ]
 body = "".join("%s std:label -1 %s %s\n" % entry for entry in entries).encode()
 with open(sys.argv[1], "wb") as out:
