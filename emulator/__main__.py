@@ -52,6 +52,9 @@ def build_parser(prog=PROG, state_dir_required=True):
     parser.add_argument("--time-scale", type=_positive_float, default=1.0,
                         help="emulated seconds per real second for job timing (default 1)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--profile", choices=("full", "sparse"), default="full",
+                        help="full: answers carry every field; sparse: only what the official examples and recorded "
+                             "traffic carry (default full)")
     parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
     parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
     return parser
@@ -62,6 +65,7 @@ async def serve(args):
     envfile.remove(args.state_dir)  # a stale env.json must never be mistaken for this run's
     context, ca_path = server_context(args.state_dir, args.host)
     state = EmulatorState(devices=args.devices, seed=args.seed, tier=args.tier, time_scale=args.time_scale,
+                          profile=args.profile,
                           host=args.host, state_dir=os.path.abspath(args.state_dir))
     runner = web.AppRunner(build_app(state), access_log=logging.getLogger("aiohttp.access") if args.access_log
                            else None, handle_signals=False)

@@ -6,6 +6,7 @@ import logging
 from aiohttp import web
 
 from . import arm, control, entra, iotcentral, iothub
+from .profile import sparse_answers
 from .errors import ApiError, request_id
 from .state import CONTROL_PREFIX, STATE, route_template
 
@@ -16,7 +17,7 @@ PACKAGES = (control, entra, iothub, arm, iotcentral)
 
 
 def build_app(state):
-    app = web.Application(middlewares=[record_requests, inject_faults, admit_and_render])
+    app = web.Application(middlewares=[record_requests, inject_faults, sparse_answers, admit_and_render])
     app[STATE] = state
     app.on_response_prepare.append(_common_headers)
     for package in PACKAGES:

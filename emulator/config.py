@@ -22,7 +22,8 @@ DEFAULTS = {
     "jobs_query_format": "array",  # GET /jobs/v2/query body: "array" (real) or "object" (what azure-iot-hub parses)
     "scheduled_status": True,  # a job accepted for a future startTime shows "scheduled" (False: stays "queued")
     "reject_desired": {},  # {"firmware.version": ["2.0.0-bad"]}: devices fail twin jobs setting these values
-    "lowercase_job_ids": False,  # True: upper-case job ids are refused, as a third party observed (contract.md 7)
+    "lowercase_job_ids": True,  # upper-case job ids are refused, as the real hub was observed to (contract.md 7)
+    "profile": "full",  # "sparse": answers carry only what the official examples and recorded traffic carry
     "cancel_read_lag": 0.0,  # real seconds a cancelled job still reads as before on GET (contract.md 7: "a moment")
     "central_failure_rate": 0.0,  # IoT Central: share of devices failing a job
     "central_device_ops_per_second": 20,  # IoT Central: devices a job processes per (emulated) second
@@ -98,6 +99,7 @@ VALIDATORS = {
     "reject_desired": _reject_desired,
     "lowercase_job_ids": _bool,
     "cancel_read_lag": lambda k, v: _seconds(k, v),
+    "profile": lambda k, v: _choice(k, v, ("full", "sparse")),
     "central_failure_rate": _rate,
     "central_device_ops_per_second": _positive,
     "central_max_running_jobs": lambda k, v: _positive(k, v, integer=True),

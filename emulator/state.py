@@ -35,13 +35,14 @@ class Surface:
 
 
 class EmulatorState:
-    def __init__(self, devices=100, seed=1, tier="S1", time_scale=1.0, host="127.0.0.1", state_dir=None):
+    def __init__(self, devices=100, seed=1, tier="S1", time_scale=1.0, host="127.0.0.1", state_dir=None,
+                 profile="full"):
         self.devices = devices
         self.seed = seed
         self.host = host
         self.port = None  # known once the listening socket is bound
         self.state_dir = state_dir  # blob containers live in <state_dir>/blobs/<container>/
-        self.config = Config(tier=tier, time_scale=time_scale)
+        self.config = Config(tier=tier, time_scale=time_scale, profile=profile)
         self.clock = Clock(self.config.time_scale)
         self.credentials = Credentials(seed)
         self.faults = FaultSet()

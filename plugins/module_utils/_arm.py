@@ -21,6 +21,11 @@ from urllib.parse import quote
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._time import rfc1123_to_iso
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
+    check_hub_name,
+    check_resource_group,
+    check_subscription_id,
+)
 
 API_VERSION = "2023-06-30"
 
@@ -51,7 +56,11 @@ class ArmHub(object):
         if missing:
             raise ValidationError("Azure Resource Manager needs subscription_id, resource_group and hub_name "
                                   "(missing: %s)" % ", ".join(missing))
-        return cls(*(str(params[name]).strip() for name in cls.OPTIONS))
+        hub = cls(*(str(params[name]) for name in cls.OPTIONS))
+        check_subscription_id(hub.subscription_id)
+        check_resource_group(hub.resource_group)
+        check_hub_name(hub.hub_name)
+        return hub
 
     @property
     def path(self):

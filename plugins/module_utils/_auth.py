@@ -32,7 +32,9 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     ConnectionStringError,
     ValidationError,
     redact,
+    secret_variants,
 )
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_host
 
 IOTHUB_SCOPE = "https://iothubs.azure.net/.default"
 IOTCENTRAL_SCOPE = "https://apps.azureiotcentral.com/.default"
@@ -95,9 +97,13 @@ def parse_connection_string(value):
 
 
 def _check_host_name(host):
-    if "/" in host or " " in host:
+    try:
+        check_host(host, "HostName")
+    except ValidationError:
+        # The value is not shown: in a garbled connection string it may hold key material.
         raise ConnectionStringError("connection_string is malformed: HostName must be a host name such as "
-                                    "myhub.azure-devices.net, without a scheme or a path")
+                                    "myhub.azure-devices.net (an optional port aside), without a scheme, a path, "
+                                    "user information or a query") from None
 
 
 def _check_key(key):
@@ -167,7 +173,7 @@ class _SecretsMixin(object):
         if self.secret_sink is not None:
             for value in values:
                 if value:
-                    self.secret_sink.add(value)
+                    self.secret_sink.update(secret_variants(value))
 
 
 class SasAuth(_SecretsMixin):
@@ -404,7 +410,7 @@ def _normalise_hostname(value):
     if not value or "://" in value or "/" in value:
         raise ValidationError("hostname must be the hub's host name, such as myhub.azure-devices.net (https is "
                               "implied)")
-    return value
+    return check_host(value, "hostname")
 
 
 def iotcentral_auth(params):

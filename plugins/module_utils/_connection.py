@@ -18,14 +18,21 @@ from urllib.parse import urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _auth, _iotcentral, _iothub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError, secret_variants
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
+    check_ca_path,
+    check_connection_numbers,
+    check_host,
+    check_https_url,
+    is_dns_name,
+)
 
 
 def _build(module, base_url, auth, api_version):
     params = module.params
     # The sink catches tokens minted later (renewals, the first bearer token); update() catches those known now.
     auth.secret_sink = module.no_log_values
-    module.no_log_values.update(value for value in auth.secrets() if value)
+    module.no_log_values.update(form for value in auth.secrets() for form in secret_variants(value))
     return Client(
         base_url,
         auth,
@@ -39,20 +46,23 @@ def _build(module, base_url, auth, api_version):
     )
 
 
-def _https_base(value, option):
-    """An https:// URL without a trailing slash; credentials are never sent in the clear."""
-    value = value.strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc:
-        raise ValidationError("%s must be an https:// URL, got %s" % (option, value))
-    if parts.query or parts.fragment:
-        raise ValidationError("%s must not have a query string or a fragment" % option)
-    return value
+def check_common(params):
+    """The options every client shares, checked before any auth or client exists."""
+    check_connection_numbers(params)
+    check_ca_path(params.get("ca_path"))
+    authority = params.get("authority_host")
+    if authority:
+        # azure-identity takes a host name or an https:// URL.
+        if "://" in authority:
+            check_https_url(authority, "authority_host")
+        else:
+            check_host(authority, "authority_host")
 
 
 def iothub_client(module, api_version=_iothub.API_VERSION):
     """A Client for the IoT Hub data plane (https://<hub host>)."""
     params = module.params
+    check_common(params)
     host = _auth.iothub_host(params)
     auth = _auth.iothub_auth(params)
     return _build(module, "https://%s" % host, auth, api_version)
@@ -64,16 +74,22 @@ def iotcentral_base_url(params):
     from_subdomain = None
     if subdomain:
         suffix = (params.get("dns_suffix") or "azureiotcentral.com").strip().strip(".")
+        if not is_dns_name(suffix):
+            raise ValidationError("dns_suffix must be a DNS name such as azureiotcentral.com, got %r"
+                                  % params.get("dns_suffix"))
+        if "." in subdomain.strip() or not is_dns_name(subdomain.strip()):
+            raise ValidationError("subdomain must be the application's subdomain, one DNS label (letters, digits "
+                                  "and '-'), got %r" % subdomain)
         from_subdomain = "https://%s.%s" % (subdomain.strip(), suffix)
     if app_url:
-        base = _https_base(app_url, "app_url")
+        base = check_https_url(app_url, "app_url", paths=("", "/api"))
         if base.lower().endswith("/api"):
             base = base[:-len("/api")]
         if from_subdomain and urlsplit(base).netloc.lower() != urlsplit(from_subdomain).netloc.lower():
             raise ValidationError("app_url (%s) and subdomain/dns_suffix (%s) name different applications; set "
                                   "only one" % (base, from_subdomain))
     elif from_subdomain:
-        base = _https_base(from_subdomain, "subdomain")
+        base = from_subdomain
     else:
         raise ValidationError("one of app_url or subdomain is required to reach the IoT Central application")
     return base + "/api"
@@ -82,6 +98,7 @@ def iotcentral_base_url(params):
 def iotcentral_client(module, api_version=_iotcentral.API_VERSION):
     """A Client for an IoT Central application (https://<subdomain>.<dns_suffix>/api)."""
     params = module.params
+    check_common(params)
     base_url = iotcentral_base_url(params)
     auth = _auth.iotcentral_auth(params)
     return _build(module, base_url, auth, api_version)
@@ -90,5 +107,6 @@ def iotcentral_client(module, api_version=_iotcentral.API_VERSION):
 def arm_client(module, api_version=_arm.API_VERSION):
     """A Client for Azure Resource Manager (the hub's coordinates are an _arm.ArmHub, built from the same params)."""
     params = module.params
-    base_url = _https_base(params.get("arm_endpoint") or _auth.DEFAULT_ARM_ENDPOINT, "arm_endpoint")
+    check_common(params)
+    base_url = check_https_url(params.get("arm_endpoint") or _auth.DEFAULT_ARM_ENDPOINT, "arm_endpoint")
     return _build(module, base_url, _auth.arm_auth(params), api_version)

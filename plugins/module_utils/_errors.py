@@ -14,6 +14,7 @@ redact() before they are stored.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, quote_plus
 
 # A SAS signature in a message (a token echoed by a server, a blob SAS URI): never shown.
 _SIG_RE = re.compile(r"(sig=)[^&\s\"',;]+", re.IGNORECASE)
@@ -29,11 +30,22 @@ def one_line(text, limit=_MAX_MESSAGE):
     return text
 
 
+def secret_variants(value):
+    """A secret as it may appear anywhere: as given, URL-encoded (quote and quote_plus, as a query string or a
+    path carries it) and double-encoded (a URL inside a URL). Every form goes into module.no_log_values."""
+    if not value:
+        return []
+    once = (quote(value, safe=""), quote_plus(value), quote(value))
+    forms = [value] + list(once) + [quote(form, safe="") for form in once] + [quote_plus(form) for form in once]
+    return sorted(set(forms), key=len, reverse=True)
+
+
 def redact(text, secrets=()):
-    """Hide SAS signatures and every known secret in a message; return one line."""
+    """Hide SAS signatures and every known secret (in each of its encodings) in a message; return one line."""
     text = _SIG_RE.sub(r"\1REDACTED", str(text))
+    variants = set(form for secret in secrets for form in secret_variants(secret))
     # Longest first, so a token is masked whole before a secret it contains.
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    for secret in sorted(variants, key=len, reverse=True):
         text = text.replace(secret, _MASK)
     return one_line(text)
 

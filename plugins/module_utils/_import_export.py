@@ -27,8 +27,13 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
+    IMPORT_EXPORT_JOB_ID,
+    check_blob_name,
+    check_id,
+)
 
 CREATE_PATH = "/jobs/create"
 LIST_PATH = "/jobs"
@@ -47,7 +52,8 @@ COMPARED = ("type", "outputBlobContainerUri", "outputBlobName", "excludeKeysInEx
 
 
 def uri_secrets(uri):
-    """The SAS parts of a blob container URI to hide as well as the whole URI (a service may echo pieces)."""
+    """The SAS parts of a blob container URI to hide as well as the whole URI (a service may echo pieces), each in
+    every encoding a service or a log may use."""
     if not uri:
         return []
     values = [uri]
@@ -56,7 +62,7 @@ def uri_secrets(uri):
         values.append(query)
         values.extend(v for v in parse_qs(query).get("sig", []) if v)  # decoded, and as sent:
         values.extend(part[4:] for part in query.split("&") if part.startswith("sig=") and len(part) > 4)
-    return values
+    return sorted(set(form for value in values for form in secret_variants(value)), key=len, reverse=True)
 
 
 def _empty_none(value):
@@ -117,6 +123,11 @@ class Request(object):
     def from_params(cls, params):
         request = cls(params)
         state = params.get("state") or "present"
+        if params.get("job_id") is not None:
+            check_id(params["job_id"], IMPORT_EXPORT_JOB_ID)
+        for option in ("input_blob_name", "output_blob_name", "configurations_blob_name"):
+            if params.get(option) is not None:
+                check_blob_name(params[option], option)
         if state == "absent":
             if not params.get("job_id"):
                 raise ValidationError("state=absent cancels a job: job_id is required")
@@ -320,7 +331,9 @@ class ImportExportJob(Descriptor):
     def compare(self, job):
         return {"type": job["type"]}, {"type": self.request.type or job["type"]}
 
-    def before_create(self, warn):
+    def before_create(self, client, warn):
+        if not self._others:
+            return {}
         if self._others:
             other = self._others[0]
             why = ("with different parameters" if self.api.can_compare else

@@ -19,6 +19,7 @@ Facts from the REST contract (contract.md section 4):
 
 from __future__ import annotations
 
+import math
 import re
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
@@ -149,13 +150,17 @@ def _number(value):
 
 
 def _check_limit(option, limit, with_batch=False):
+    """A batch size or a cancellation threshold: a number of devices is whole and at least 1; a percentage is in
+    (0, 100]."""
     if limit is None:
         return None
     value = limit.get("value")
-    if value is None or value <= 0:
+    if value is None or not math.isfinite(value) or value <= 0:
         raise ValidationError("%s.value must be greater than 0, got %s" % (option, value))
     if limit.get("type") == "percentage" and value > 100:
         raise ValidationError("%s.value is a percentage and must be at most 100, got %s" % (option, _number(value)))
+    if limit.get("type") == "number" and not float(value).is_integer():
+        raise ValidationError("%s.value is a number of devices and must be a whole number, got %s" % (option, value))
     out = {"type": limit.get("type"), "value": _number(value)}
     if with_batch:
         out["batch"] = bool(limit.get("batch"))

@@ -256,7 +256,7 @@ class ScheduledCentralJob(Descriptor):
         body = get_scheduled_job(client, self.job_id)
         return scheduled_job_to_ansible(body) if body is not None else None
 
-    def before_create(self, warn):
+    def before_create(self, client, warn):
         missing = [key for key in ("group", "data", "schedule") if not self.request.get(key)]
         if missing:
             raise ValidationError("scheduled job %r does not exist; to create it, give group, data and schedule "
@@ -265,6 +265,7 @@ class ScheduledCentralJob(Descriptor):
         if schedule["recurrence"] is None and self.start.timestamp() < self._now():
             warn("scheduled job %r: schedule.start %s is in the past and the schedule has no recurrence, so it "
                  "will not run" % (self.job_id, schedule["start"]))
+        return {}
 
     def predict(self, client):
         return scheduled_job_to_ansible(dict(self.create_body(), id=self.job_id, completed=False)), {}

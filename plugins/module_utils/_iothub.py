@@ -30,6 +30,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descrip
 from ansible_collections.azure_iot.jobs.plugins.module_utils._time import format_iso, iso_to_second, parse_iso, utcnow
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     HUB_JOB_ID,
+    NEW_HUB_JOB_ID,
     check_id,
     check_positive,
     check_range,
@@ -51,6 +52,8 @@ TERMINAL = frozenset(("completed", "failed", "cancelled"))
 DEVICE_STATUSES = ("pending", "scheduled", "running", "completed", "failed", "canceled")
 
 MAX_SCHEDULE_AHEAD = timedelta(hours=168)
+# A start_time this far in the past is still taken for "now" (the clocks of this machine and the hub differ a little).
+CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_MAX_EXECUTION_TIME = 3600
 CONNECT_TIMEOUT_RANGE = (0, 300)
 RESPONSE_TIMEOUT_RANGE = (5, 300)
@@ -348,12 +351,15 @@ class ScheduledJob(Descriptor):
         self.start_time = start_time  # None = "now" (when created)
         self.max_execution_time = max_execution_time
         self._now = now or utcnow
+        self._targeted = None  # how many devices the query selects, counted once before a create
 
     @classmethod
     def from_params(cls, params, now=None):
         """Validate module params (the job_id and, for state=present, the request); `now` returns the UTC time."""
         now = now or utcnow
-        job_id = check_id(params["job_id"], HUB_JOB_ID)
+        # A new job's id follows the hub's stricter observed rule; an existing one is read or cancelled by any name.
+        creating = params.get("state", "present") == "present"
+        job_id = check_id(params["job_id"], NEW_HUB_JOB_ID if creating else HUB_JOB_ID)
         if params.get("state", "present") == "absent":
             return cls(job_id, now=now)
         twin_patch, method, job_type = params.get("twin_patch"), params.get("method"), params.get("type")
@@ -470,18 +476,26 @@ class ScheduledJob(Descriptor):
             fetched = dict(body, **answer)
         return job_to_ansible(fetched)
 
-    def predict(self, client):
-        """The job a real run would create (status queued) and the number of devices its query targets now."""
-        job = job_to_ansible(dict(self.request_body(), status="queued"))
+    def before_create(self, client, warn):
+        """The job does not exist: refuse a start time in the past, and a query the hub cannot evaluate (the hub
+        accepts such a job and fails it later, contract.md section 7) by running the COUNT query check mode runs."""
+        now = self._now()
+        if self.start_time is not None and self.start_time < now - CLOCK_SKEW:
+            raise ValidationError("start_time %s is in the past (now %s): a new job cannot start before it is "
+                                  "created; use 'now' or a later time (an existing job with this id is compared "
+                                  "as it is)" % (format_iso(self.start_time, False), format_iso(now, False)))
         try:
-            targeted = count_devices(client, self.query)
+            self._targeted = count_devices(client, self.query)
         except ApiError as err:
             if err.status != 400:
                 raise
-            # A real run would be accepted and fail later; check mode can say so now.
             raise ValidationError("query %r is not a condition IoT Hub can evaluate: %s" % (self.query, err.msg),
                                   **err.details()) from err
-        return job, {"targeted_devices": targeted}
+        return {"targeted_devices": self._targeted}
+
+    def predict(self, client):
+        """The job a real run would create (status queued); before_create counted the devices its query targets."""
+        return job_to_ansible(dict(self.request_body(), status="queued")), {}
 
     def removal_refusal(self, job):
         return self.refusal(job) if self.status(job) == "running" else None

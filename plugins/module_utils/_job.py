@@ -153,9 +153,9 @@ class Descriptor(abc.ABC):
         """After a create whose answer was lost: the job it made, or None when the service holds none."""
         return self.get(client)
 
-    def before_create(self, warn):
-        """Checks and warnings that need to know the job does not exist yet."""
-        return None
+    def before_create(self, client, warn):
+        """Checks and warnings that need to know the job does not exist yet; extra result keys."""
+        return {}
 
     @staticmethod
     def is_duplicate(err):
@@ -286,13 +286,13 @@ class Lifecycle(object):
         return result
 
     def _create_missing(self):
-        self.job.before_create(self.warn)
+        extras = self.job.before_create(self.client, self.warn) or {}
         if self.check_mode:
-            predicted, extras = self.job.predict(self.client)
-            return self._result(True, predicted, **extras)
+            predicted, predicted_extras = self.job.predict(self.client)
+            return self._result(True, predicted, **dict(extras, **predicted_extras))
         deadline = self._deadline()
         job, changed = self._create(deadline)
-        result = self._result(changed, job)
+        result = self._result(changed, job, **extras)
         if self.wait.wait:
             self.wait_done(result, result[self.job.result_key], deadline)
         return result

@@ -135,7 +135,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_AR
 from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub, get_job, list_jobs
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import arm_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_not_blank
+from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import IMPORT_EXPORT_JOB_ID, check_id
 
 
 def argument_spec():
@@ -150,7 +150,8 @@ def argument_spec():
 
 def check(params):
     """Everything that can be known before a call; the hub's ARM coordinates."""
-    check_not_blank(params["job_id"], "job_id")
+    if params["job_id"] is not None:
+        check_id(params["job_id"], IMPORT_EXPORT_JOB_ID)
     return ArmHub.from_params(params)
 
 

@@ -15,6 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from emulator.harness import running_emulator  # noqa: E402  (needs the repository root on sys.path)
+from module_runs import pythonpath, run  # noqa: E402, F401  (fixtures: real module runs against the emulator)
 
 API_VERSION = "2021-04-12"
 SEED = 7

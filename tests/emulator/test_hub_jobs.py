@@ -90,10 +90,11 @@ def test_invalid_job_ids(emulator, job_id):
     assert_hub_error(response, 400, "ArgumentInvalid", "64 characters or less")
 
 
-def test_upper_case_job_ids_follow_the_switch(emulator):
-    assert emulator.put_job("Upper-Case-1", emulator.twin_job(tags={"x": 1})).status_code == 200
-    emulator.configure(lowercase_job_ids=True)
+def test_upper_case_job_ids_are_refused_by_default_and_follow_the_switch(emulator):
+    # The real hub refuses upper case in a new job's id (contract.md section 7); the docs allow it.
     assert_hub_error(emulator.put_job("Upper-Case-2", emulator.twin_job(tags={"x": 1})), 400, "ArgumentInvalid")
+    emulator.configure(lowercase_job_ids=False)
+    assert emulator.put_job("Upper-Case-1", emulator.twin_job(tags={"x": 1})).status_code == 200
     assert emulator.put_job("a" * 64, emulator.twin_job(tags={"x": 1}, start=emulator.iso_now(3600))).status_code \
         == 200
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from test_fault_tolerance import clean_environ, collection_tree
+from module_runs import clean_environ, collection_tree
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import sas_token
 

@@ -40,7 +40,7 @@ ANY = _Any()
 
 class Expected(object):
     def __init__(self, method, path, path_params=ANY, params=ANY, json=None, status=200, body=None, headers=None,
-                 raises=None, pages=None, page_size=ANY):
+                 raises=None, pages=None, page_size=ANY, after_ambiguous_attempt=False):
         self.method = method
         self.path = path
         self.path_params = path_params
@@ -52,6 +52,8 @@ class Expected(object):
         self.raises = raises
         self.pages = pages
         self.page_size = page_size
+        # The answer came to a retry after an attempt whose answer was lost (see Response.after_ambiguous_attempt).
+        self.after_ambiguous_attempt = after_ambiguous_attempt
 
     def __repr__(self):
         kind = "pages" if self.pages is not None else "expect"
@@ -116,7 +118,9 @@ class FakeClient(object):
         if expected.raises is not None:
             raise expected.raises
         if expected.status in ok or (not_found_ok and expected.status == 404):
-            return Response(expected.status, dict(expected.headers), expected.body, "rid-%d" % len(self.calls))
+            response = Response(expected.status, dict(expected.headers), expected.body, "rid-%d" % len(self.calls))
+            response.after_ambiguous_attempt = expected.after_ambiguous_attempt
+            return response
         raise ApiError(expected.status, None, "scripted status", "rid-%d" % len(self.calls), method, path)
 
     def get(self, path, **kwargs):
@@ -138,7 +142,7 @@ class FakeClient(object):
     def delete_if_exists(self, path, **kwargs):
         kwargs.setdefault("ok", (200, 202, 204))
         response = self.request("DELETE", path, not_found_ok=True, **kwargs)
-        return None if response.status == 404 else response
+        return None if response.status == 404 and not response.after_ambiguous_attempt else response
 
     def iter_continuation(self, method, path, *, path_params=None, params=None, json=None, page_size=None):
         expected, request = self._next(method, path, "pages", path_params=path_params, params=params, json=json,

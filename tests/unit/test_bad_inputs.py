@@ -1,6 +1,6 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bad input, across all six modules: one table, each row a clear failure naming the option, before any HTTP call.
+"""Bad input, across the modules: one table, each row a clear failure naming the option, before any HTTP call.
 
 Each module's main() runs in this process with its real client factories; only the HTTP session is replaced by one
 that fails the test on any request (and azure.identity by one that fails on any token request). So a row passes only
@@ -40,7 +40,8 @@ SECRETS = (KEY, API_TOKEN, "c2lnbmF0dXJlLTE", EXPIRED_TOKEN, "c2lnbmF0dXJlLTI", 
 HUB = dict(connection_string=CONNECTION_STRING)
 CENTRAL = dict(app_url="https://myapp.azureiotcentral.com", api_token=API_TOKEN)
 SP = dict(tenant_id="tenant", client_id="client", client_secret=CLIENT_SECRET)
-ARM = dict(subscription_id="sub", resource_group="rg", hub_name="hub", **SP)
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
+ARM = dict(subscription_id=SUBSCRIPTION, resource_group="rg", hub_name="hub", **SP)
 TWIN = dict(twin_patch={"tags": {"ring": "canary"}})
 DATA = [{"type": "property", "target": "dtmi:t;1", "path": "fwVersion", "value": "2"}]
 CENTRAL_JOB = dict(CENTRAL, group="all-devices", data=DATA)
@@ -70,6 +71,25 @@ def core_wording(message):
     return re.sub(r"<class '(\w+)'>", r"\1", message)
 
 
+# A file that exists and holds no certificate: the collection's licence.
+NOT_PEM = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "COPYING")
+
+
+def scheduled(**args):
+    return _with(dict(CENTRAL_JOB, job_id="nightly", schedule={"start": "2030-01-01T00:00:00Z"}), args)
+
+
+ANY_HUB_ID = "job_id may only contain US-ASCII letters, digits and '-', found %r in %r"
+NEW_HUB_ID = ("job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper case, '_' "
+              "and '.' in the id of a new job), found %r in %r")
+CENTRAL_RULE = "%s may only contain US-ASCII letters, digits, '-' and '_', found %r in %r"
+EXPORT_ID = "job_id may only contain US-ASCII letters, digits and '-' (the service's job id, a GUID), found %r in %r"
+GUID_RULE = "subscription_id must be a subscription id, a GUID such as 00000000-0000-0000-0000-000000000000, got %s"
+HOST_NAME_RULE = ("connection_string is malformed: HostName must be a host name such as myhub.azure-devices.net (an "
+                  "optional port aside), without a scheme, a path, user information or a query")
+HOST_RULE = "%s must be a host name (letters, digits, '-' and '.') or an IP address with an optional port, got %r"
+
+
 def exact(text):
     return re.compile(re.escape(text))
 
@@ -84,7 +104,8 @@ ROWS = [
     ("iothub_scheduled_job", hub_job(job_id=""), exact("job_id must not be empty")),
     ("iothub_scheduled_job", hub_job(job_id="j" * 65), exact("job_id must be at most 64 characters, got 65")),
     ("iothub_scheduled_job", hub_job(job_id="job_1"),
-     exact("job_id may only contain US-ASCII letters, digits and '-', found '_' in 'job_1'")),
+     exact("job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper case, '_' and "
+           "'.' in the id of a new job), found '_' in 'job_1'")),
     ("iothub_scheduled_job", dict(HUB, **TWIN), exact("missing required arguments: job_id")),
     ("iothub_scheduled_job_info", dict(HUB, job_id="bad id"),
      exact("job_id may only contain US-ASCII letters, digits and '-', found ' ' in 'bad id'")),
@@ -179,6 +200,13 @@ ROWS = [
     ("iothub_import_export_job", export(output_container_uri=BLOB.split("&sig=", maxsplit=1)[0]),
      exact("output_container_uri needs a shared access signature (sig=...) with storage_auth=key_based")),
     ("iothub_import_export_job", dict(HUB, state="absent"), exact("state=absent cancels a job: job_id is required")),
+    ("iothub_import_export_job_info", dict(HUB, job_id=" "), exact("job_id must not be empty")),
+    ("iothub_import_export_job_info", dict(HUB, job_id="j1", type="export"),
+     exact("parameters are mutually exclusive: job_id|type")),
+    ("iothub_import_export_job_info", dict(HUB, status=["done"]),
+     starts("value of status must be one or more of: enqueued, running, completed, failed, cancelled")),
+    ("iothub_import_export_job_info", dict(type="export"),
+     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
     # --- auth combinations
     ("iothub_scheduled_job", dict(job_id="j1", **TWIN),
      exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
@@ -201,7 +229,7 @@ ROWS = [
     ("iothub_job_info", dict(ARM, arm_endpoint="http://management.example"),
      exact("arm_endpoint must be an https:// URL, got http://management.example")),
     ("iothub_import_export_job", export(connection_string=None, api="arm", auth_method="api_token",
-                                        subscription_id="s", resource_group="r", hub_name="h"),
+                                        subscription_id=SUBSCRIPTION, resource_group="r", hub_name="hub"),
      starts("auth_method=api_token cannot be used with Azure Resource Manager")),
     ("iotcentral_job", dict(central_job(), app_url=None), exact("one of app_url or subdomain is required to reach the "
                                                                 "IoT Central application")),
@@ -230,6 +258,151 @@ ROWS = [
     ("iotcentral_job", central_job(api_token=EXPIRED_TOKEN),
      exact("api_token expired at 2022-03-22T12:01:27Z (its se field): create a new token and use its value")),
     ("iotcentral_job_info", dict(CENTRAL, api_token=EXPIRED_TOKEN), starts("api_token expired at 2022-03-22T")),
+] + [
+    # --- issue 15: every value that lands in a URL path ---------------------------------------------------------
+    ("iothub_scheduled_job", hub_job(job_id="..", state="absent"), exact(ANY_HUB_ID % (".", ".."))),
+    ("iothub_scheduled_job", hub_job(job_id="fw/1"), exact(NEW_HUB_ID % ("/", "fw/1"))),
+    ("iothub_scheduled_job", hub_job(job_id="FW-1"), exact(NEW_HUB_ID % ("F", "FW-1"))),
+    ("iothub_scheduled_job", hub_job(job_id="fw.1"), exact(NEW_HUB_ID % (".", "fw.1"))),
+    ("iothub_scheduled_job", hub_job(job_id="fw-1\n", state="absent"), exact(ANY_HUB_ID % ("\n", "fw-1\n"))),
+    ("iothub_scheduled_job", hub_job(job_id="fw-1%2f", state="absent"), exact(ANY_HUB_ID % ("%", "fw-1%2f"))),
+    ("iothub_scheduled_job_info", dict(HUB, job_id="a?b"), exact(ANY_HUB_ID % ("?", "a?b"))),
+    ("iothub_scheduled_job_info", dict(HUB, job_id="a#b"), exact(ANY_HUB_ID % ("#", "a#b"))),
+    ("iotcentral_job", central_job(job_id=".."), exact(CENTRAL_RULE % ("job_id", ".", ".."))),
+    ("iotcentral_job", central_job(job_id="a#b"), exact(CENTRAL_RULE % ("job_id", "#", "a#b"))),
+    ("iotcentral_job", dict(CENTRAL, job_id="j1", rerun="r/1"), exact(CENTRAL_RULE % ("rerun", "/", "r/1"))),
+    ("iotcentral_job", dict(CENTRAL, job_id="j1", rerun=".."), exact(CENTRAL_RULE % ("rerun", ".", ".."))),
+    ("iotcentral_job", central_job(group="g?x"), exact(CENTRAL_RULE % ("group", "?", "g?x"))),
+    ("iotcentral_job", central_job(group="%2e%2e"), exact(CENTRAL_RULE % ("group", "%", "%2e%2e"))),
+    ("iotcentral_job_info", dict(CENTRAL, job_id="a\tb"), exact(CENTRAL_RULE % ("job_id", "\t", "a\tb"))),
+    ("iotcentral_scheduled_job", scheduled(job_id=".."), exact(CENTRAL_RULE % ("job_id", ".", ".."))),
+    ("iotcentral_scheduled_job", scheduled(job_id=""), exact("job_id must not be empty")),
+    ("iotcentral_scheduled_job", scheduled(group="a/b"), exact(CENTRAL_RULE % ("group", "/", "a/b"))),
+    ("iotcentral_scheduled_job_info", dict(CENTRAL, job_id="x%y"), exact(CENTRAL_RULE % ("job_id", "%", "x%y"))),
+    ("iotcentral_scheduled_job_info", dict(CENTRAL, job_id="x" * 256),
+     exact("job_id must be at most 255 characters, got 256")),
+    ("iothub_import_export_job", dict(HUB, state="absent", job_id="../x"), exact(EXPORT_ID % (".", "../x"))),
+    ("iothub_import_export_job", dict(HUB, job_id="a b"), exact(EXPORT_ID % (" ", "a b"))),
+    ("iothub_import_export_job", export(output_blob_name="a/b"),
+     exact("output_blob_name must not contain '/' (it becomes part of a URL path), found in 'a/b'")),
+    ("iothub_import_export_job", export(output_blob_name="x" * 1025),
+     exact("output_blob_name must be at most 1024 characters, got 1025")),
+    ("iothub_import_export_job", export(type="import", input_container_uri=BLOB, input_blob_name=".."),
+     exact("input_blob_name must not be '..': it would name another resource in the URL")),
+    ("iothub_import_export_job", export(include_configurations=True, configurations_blob_name="c f.txt"),
+     exact("configurations_blob_name must not contain ' ' (it becomes part of a URL path), found in 'c f.txt'")),
+    ("iothub_import_export_job_info", dict(HUB, job_id="a/b"), exact(EXPORT_ID % ("/", "a/b"))),
+    ("iothub_import_export_job_info", dict(HUB, job_id=".."), exact(EXPORT_ID % (".", ".."))),
+    ("iothub_job_info", dict(ARM, job_id="../../x"), exact(EXPORT_ID % (".", "../../x"))),
+    ("iothub_job_info", dict(ARM, subscription_id=".."), exact(GUID_RULE % "'..'")),
+    ("iothub_job_info", dict(ARM, subscription_id="sub-1"), exact(GUID_RULE % "'sub-1'")),
+    ("iothub_job_info", dict(ARM, resource_group=".."),
+     exact("resource_group must not be '..': it would name another resource in the URL")),
+    ("iothub_job_info", dict(ARM, resource_group="rg/x"),
+     exact("resource_group may only contain letters, digits, '_', '(', ')', '-' and '.', not ending in '.', found "
+           "'/' in 'rg/x'")),
+    ("iothub_job_info", dict(ARM, resource_group="rg."), exact("resource_group must not end in '.', got 'rg.'")),
+    ("iothub_job_info", dict(ARM, resource_group="r" * 91), exact("resource_group must be at most 90 characters, "
+                                                                  "got 91")),
+    ("iothub_job_info", dict(ARM, hub_name="h"), exact("hub_name must be at least 3 characters, got 1")),
+    ("iothub_job_info", dict(ARM, hub_name="hub-"), exact("hub_name must not end in '-', got 'hub-'")),
+    ("iothub_job_info", dict(ARM, hub_name="hub.x"),
+     exact("hub_name may only contain US-ASCII letters, digits and '-', not ending in '-', found '.' in 'hub.x'")),
+    ("iothub_import_export_job", export(connection_string=None, api="arm", subscription_id="x", resource_group="r",
+                                        hub_name="hub", **SP), exact(GUID_RULE % "'x'")),
+    # --- issue 15: every host -------------------------------------------------------------------------------------
+    ("iothub_scheduled_job", hub_job(connection_string=CONNECTION_STRING.replace(
+        "myhub.azure-devices.net", "myhub.azure-devices.net@evil.example")), exact(HOST_NAME_RULE)),
+    ("iothub_scheduled_job", hub_job(connection_string=CONNECTION_STRING.replace(
+        "myhub.azure-devices.net", "myhub.azure-devices.net/x")), exact(HOST_NAME_RULE)),
+    ("iothub_scheduled_job", hub_job(connection_string=CONNECTION_STRING.replace(
+        "myhub.azure-devices.net", "myhub.azure-devices.net:70000")), exact(HOST_NAME_RULE)),
+    ("iothub_scheduled_job", hub_job(connection_string=CONNECTION_STRING.replace(
+        "myhub.azure-devices.net", "myhub.azure-devices.net?x=1")), exact(HOST_NAME_RULE)),
+    ("iothub_scheduled_job_info", dict(SP, hostname="hub@evil.example", auth_method="client_secret"),
+     exact(HOST_RULE % ("hostname", "hub@evil.example"))),
+    ("iothub_scheduled_job_info", dict(SP, hostname="hub.example?x", auth_method="client_secret"),
+     exact(HOST_RULE % ("hostname", "hub.example?x"))),
+    ("iothub_device_info", dict(SP, hostname="-hub.example", auth_method="client_secret"),
+     exact(HOST_RULE % ("hostname", "-hub.example"))),
+    ("iotcentral_job", central_job(app_url="https://user@myapp.azureiotcentral.com"),
+     exact("app_url must not have user information (user@host): credentials are only ever sent in headers, got "
+           "https://user@myapp.azureiotcentral.com")),
+    ("iotcentral_job", central_job(app_url="https://myapp.azureiotcentral.com/other"),
+     exact("app_url must be https://<host> or https://<host>/api, without another path, got "
+           "https://myapp.azureiotcentral.com/other")),
+    ("iotcentral_job", central_job(app_url="https://myapp.azureiotcentral.com#x"),
+     exact("app_url must not have a query string or a fragment")),
+    ("iotcentral_job_info", dict(CENTRAL, app_url=None, subdomain="a.b"),
+     exact("subdomain must be the application's subdomain, one DNS label (letters, digits and '-'), got 'a.b'")),
+    ("iotcentral_job_info", dict(CENTRAL, app_url=None, subdomain="my app"),
+     exact("subdomain must be the application's subdomain, one DNS label (letters, digits and '-'), got 'my app'")),
+    ("iotcentral_scheduled_job_info", dict(CENTRAL, app_url=None, subdomain="app", dns_suffix="evil.example/x"),
+     exact("dns_suffix must be a DNS name such as azureiotcentral.com, got 'evil.example/x'")),
+    ("iotcentral_scheduled_job_info", dict(CENTRAL, app_url=None, subdomain="app", dns_suffix="x@evil.example"),
+     exact("dns_suffix must be a DNS name such as azureiotcentral.com, got 'x@evil.example'")),
+    ("iothub_job_info", dict(ARM, arm_endpoint="https://management.azure.com/x"),
+     exact("arm_endpoint must be https://<host>, without another path, got https://management.azure.com/x")),
+    ("iothub_job_info", dict(ARM, arm_endpoint="https://u:p@management.azure.com"),
+     exact("arm_endpoint must not have user information (user@host): credentials are only ever sent in headers, "
+           "got https://u:p@management.azure.com")),
+    ("iothub_scheduled_job_info", dict(SP, hostname="hub.example", auth_method="client_secret",
+                                       authority_host="login.microsoftonline.com/x"),
+     exact(HOST_RULE % ("authority_host", "login.microsoftonline.com/x"))),
+    ("iotcentral_job_info", dict(SP, app_url="https://myapp.azureiotcentral.com", auth_method="client_secret",
+                                 authority_host="https://a@login.microsoftonline.com"),
+     exact("authority_host must not have user information (user@host): credentials are only ever sent in headers, "
+           "got https://a@login.microsoftonline.com")),
+    # --- issue 15: numbers that are finite and in range ---------------------------------------------------------
+    ("iothub_scheduled_job", hub_job(timeout=0), exact("timeout must be a number of seconds greater than 0, got 0.0")),
+    ("iothub_scheduled_job", hub_job(timeout="nan"), exact("timeout must be a finite number, got nan")),
+    ("iotcentral_job", central_job(timeout=-1), exact("timeout must be a number of seconds greater than 0, got -1.0")),
+    ("iothub_job_info", dict(ARM, max_retries=-1), exact("max_retries must be between 0 and 100, got -1")),
+    ("iotcentral_job_info", dict(CENTRAL, max_retries=1000), exact("max_retries must be between 0 and 100, got 1000")),
+    ("iothub_device_info", dict(HUB, retry_budget=0),
+     exact("retry_budget must be a number of seconds greater than 0, got 0.0")),
+    ("iothub_import_export_job_info", dict(HUB, retry_budget="inf"), exact("retry_budget must be a finite number, "
+                                                                           "got inf")),
+    ("iotcentral_job", central_job(batch={"type": "number", "value": 1.5}),
+     exact("batch.value is a number of devices and must be a whole number, got 1.5")),
+    ("iotcentral_job", central_job(batch={"type": "number", "value": "nan"}),
+     exact("batch.value must be greater than 0, got nan")),
+    ("iotcentral_job", central_job(batch={"type": "percentage", "value": 0}),
+     exact("batch.value must be greater than 0, got 0.0")),
+    ("iotcentral_job", central_job(cancellation_threshold={"type": "number", "value": 2.5}),
+     exact("cancellation_threshold.value is a number of devices and must be a whole number, got 2.5")),
+    ("iotcentral_job", central_job(cancellation_threshold={"type": "percentage", "value": 150}),
+     exact("cancellation_threshold.value is a percentage and must be at most 100, got 150")),
+    ("iotcentral_scheduled_job", scheduled(batch={"type": "number", "value": 0.5}),
+     exact("batch.value is a number of devices and must be a whole number, got 0.5")),
+    ("iotcentral_scheduled_job", scheduled(cancellation_threshold={"type": "percentage", "value": "-inf"}),
+     exact("cancellation_threshold.value must be greater than 0, got -inf")),
+    ("iothub_import_export_job", export(wait=True, wait_timeout=5, wait_sleep=10),
+     exact("wait_sleep (10) must not be greater than wait_timeout (5)")),
+    ("iotcentral_job", central_job(wait=True, wait_timeout=0),
+     exact("wait_timeout must be a number of seconds greater than 0, got 0")),
+    ("iothub_device_info", dict(HUB, page_size=0), exact("page_size must be between 1 and 1000, got 0")),
+    ("iothub_device_info", dict(HUB, page_size=5000), exact("page_size must be between 1 and 1000, got 5000")),
+    ("iothub_device_info", dict(HUB, query=""), exact("query must not be empty: omit it or use '*' to target all "
+                                                      "devices")),
+    # --- issue 15: ca_path exists and holds PEM certificates ----------------------------------------------------
+    ("iothub_scheduled_job", hub_job(ca_path="/nonexistent/ca.pem"),
+     exact("ca_path /nonexistent/ca.pem does not exist (a PEM file of CA certificates, or a directory of them)")),
+    ("iotcentral_job", central_job(ca_path=NOT_PEM),
+     exact("ca_path %s holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)" % NOT_PEM)),
+    ("iothub_job_info", dict(ARM, ca_path="/nonexistent"),
+     exact("ca_path /nonexistent does not exist (a PEM file of CA certificates, or a directory of them)")),
+    # --- scheduled jobs: the schedule ---------------------------------------------------------------------------
+    ("iotcentral_scheduled_job", scheduled(schedule={"start": "tomorrow"}),
+     exact("schedule.start must be an ISO 8601 date and time such as 2030-01-31T08:00:00Z (no zone means UTC), got "
+           "'tomorrow'")),
+    ("iotcentral_scheduled_job", scheduled(schedule={"start": "2030-01-01T00:00:00Z", "recurrence": "daily",
+                                                     "end": {"type": "occurrences", "occurrences": 0}}),
+     exact("schedule.end.occurrences must be from 1 to 999, got 0")),
+    ("iotcentral_scheduled_job", scheduled(schedule={"start": "2030-01-01T00:00:00Z",
+                                                     "end": {"type": "date", "date": "2030-02-01"}}),
+     exact("schedule.end needs schedule.recurrence: a schedule without recurrence runs once, at schedule.start, and "
+           "has nothing to end")),
 ]
 
 
@@ -292,10 +465,12 @@ def run_main(monkeypatch):
     return runner
 
 
-def test_the_table_covers_every_module_with_at_least_40_rows():
-    assert len(ROWS) >= 40
-    assert set(row[0] for row in ROWS) == {"iothub_scheduled_job", "iothub_scheduled_job_info", "iothub_job_info",
-                                           "iothub_import_export_job", "iotcentral_job", "iotcentral_job_info"}
+def test_the_table_covers_every_module_and_role_with_at_least_170_rows():
+    assert len(ROWS) + len(ROLE_ROWS) >= 170
+    modules = sorted(name[:-3] for name in os.listdir(os.path.join(os.path.dirname(ROLES_DIR), "plugins", "modules"))
+                     if name.endswith(".py") and not name.startswith("_"))
+    assert sorted(set(row[0] for row in ROWS)) == modules
+    assert sorted(set(row[0] for row in ROLE_ROWS)) == sorted(os.listdir(ROLES_DIR))
 
 
 @pytest.mark.parametrize("module, args, expected", ROWS, ids=["%s-%d" % (row[0], n) for n, row in enumerate(ROWS)])
@@ -313,6 +488,7 @@ def test_bad_input_fails_clearly_before_any_http_call(run_main, module, args, ex
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 TWIN_ROLLOUT = dict(iothub_rollout_name="fw-1", iothub_rollout_twin_patch={"desired": {"fw": "1"}})
+BACKUP = dict(iothub_registry_backup_name="nightly", iothub_registry_backup_container_uri=BLOB)
 CENTRAL_ROLLOUT = dict(iotcentral_rollout_name="fw-1", iotcentral_rollout_group="all-devices",
                        iotcentral_rollout_data=DATA)
 
@@ -338,6 +514,75 @@ ROLE_ROWS = [
      "missing required arguments: iothub_registry_backup_container_uri, iothub_registry_backup_name"),
     ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_method={"name": "reboot"}),
      "set exactly one of iothub_rollout_twin_patch (a twin update) and iothub_rollout_method (a direct method)"),
+    # Issue 15: the whole message, naming the first wrong variable only (rows with two wrong variables show it).
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_name="Fw-1"),
+     "iothub_rollout: iothub_rollout_name must be 1 to 40 lower-case US-ASCII letters, digits and '-' (the job ids "
+     "derive from it, and IoT Hub refuses upper case in a new job's id), got 'Fw-1'"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_name="x" * 41, iothub_rollout_retries=12),
+     "iothub_rollout: iothub_rollout_name must be 1 to 40 lower-case US-ASCII letters, digits and '-' (the job ids "
+     "derive from it, and IoT Hub refuses upper case in a new job's id), got '%s'" % ("x" * 41)),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_revert_patch={"desired": {"fw": "0"}},
+                            iothub_rollout_twin_patch={}, iothub_rollout_method={"name": "reboot"}),
+     "iothub_rollout: iothub_rollout_revert_patch undoes a twin update, so it needs iothub_rollout_twin_patch"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_target_query=" "),
+     "iothub_rollout: iothub_rollout_target_query must not be empty: use '*' for every device"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_canary_count=-1, iothub_rollout_retries=12),
+     "iothub_rollout: iothub_rollout_canary_count must be 0 or more, got -1"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_canary_percentage=101),
+     "iothub_rollout: iothub_rollout_canary_percentage is a percentage from 0 to 100, got 101"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_wave_size=-5),
+     "iothub_rollout: iothub_rollout_wave_size must be 0 (use iothub_rollout_waves) or more, got -5"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_failure_threshold=-1, iothub_rollout_wait_timeout=0),
+     "iothub_rollout: iothub_rollout_failure_threshold is a percentage from 0 to 100, got -1"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_retries=12, iothub_rollout_wait_timeout=0),
+     "iothub_rollout: iothub_rollout_retries must be from 0 to 9, got 12"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_wait_timeout=0),
+     "iothub_rollout: iothub_rollout_wait_timeout must be more than 0 seconds, got 0"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_wait_timeout=10, iothub_rollout_wait_sleep=30),
+     "iothub_rollout: iothub_rollout_wait_sleep must be more than 0 seconds and at most iothub_rollout_wait_timeout, "
+     "got 30"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_max_execution_time=0),
+     "iothub_rollout: iothub_rollout_max_execution_time must be more than 0 seconds, got 0"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_waves=[50, 40, 100]),
+     "waves must be cumulative percentages that grow from above 0 up to 100"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_name="a b", iotcentral_rollout_max_reruns=100),
+     "iotcentral_rollout: iotcentral_rollout_name must be 1 to 240 letters, digits, '-' and '_' (the job ids derive "
+     "from it), got 'a b'"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_group="../x", iotcentral_rollout_data=[]),
+     "iotcentral_rollout: iotcentral_rollout_group must name a device group: 1 to 255 letters, digits, '-' and '_', "
+     "got '../x'"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_data=[], iotcentral_rollout_max_reruns=100),
+     "iotcentral_rollout: iotcentral_rollout_data must list at least one job data item"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_max_reruns=100),
+     "iotcentral_rollout: iotcentral_rollout_max_reruns must be from 0 to 99, got 100"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_wait_timeout=0),
+     "iotcentral_rollout: iotcentral_rollout_wait_timeout must be more than 0 seconds, got 0"),
+    ("iotcentral_rollout", dict(CENTRAL_ROLLOUT, iotcentral_rollout_wait_sleep=0),
+     "iotcentral_rollout: iotcentral_rollout_wait_sleep must be more than 0 seconds and at most "
+     "iotcentral_rollout_wait_timeout, got 0"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_name="..", iothub_registry_backup_wait_sleep=0),
+     "iothub_registry_backup: iothub_registry_backup_name must be 1 to 200 letters, digits, '.', '-' and '_' (not "
+     "'.' or '..'), got '..'"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_blob_name="a/b.txt"),
+     "iothub_registry_backup: iothub_registry_backup_blob_name must not contain '/' (it becomes part of a URL path), "
+     "found in 'a/b.txt'"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_blob_name="a b.txt"),
+     "iothub_registry_backup: iothub_registry_backup_blob_name must not contain ' ' (it becomes part of a URL path), "
+     "found in 'a b.txt'"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_blob_name=".."),
+     "iothub_registry_backup: iothub_registry_backup_blob_name must not be '..': it would name another resource in "
+     "the URL"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_container_uri="https://u@acct.example/c?sig=x"),
+     "iothub_registry_backup: iothub_registry_backup_container_uri must be an https:// blob container URI (no user "
+     "information)"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_container_uri="http://acct.example/c?sig=x"),
+     "iothub_registry_backup: iothub_registry_backup_container_uri must be an https:// blob container URI (no user "
+     "information)"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_wait_timeout=0),
+     "iothub_registry_backup: iothub_registry_backup_wait_timeout must be more than 0 seconds, got 0"),
+    ("iothub_registry_backup", dict(BACKUP, iothub_registry_backup_wait_sleep=0),
+     "iothub_registry_backup: iothub_registry_backup_wait_sleep must be more than 0 seconds and at most "
+     "iothub_registry_backup_wait_timeout, got 0"),
 ]
 
 
@@ -416,7 +661,11 @@ def test_roles_fail_on_bad_variables_before_any_call(tmp_path):
                                                if item.get("failed")]
         messages = [core_wording(message) for message in messages]
         # ansible-core 2.19 sets exception to "(traceback unavailable)" on every action failure: only a real one counts.
-        if not any(expected in message for message in messages) or "Traceback" in json.dumps(failure):
+        # A row whose text starts with the role's name is the whole message: it names one variable, the first wrong.
+        whole = expected.startswith(role + ": ")
+        if whole and failure.get("msg") != expected:
+            problems.append("row %d (%s): %r is not %r" % (number, role, failure.get("msg"), expected))
+        elif not any(expected in message for message in messages) or "Traceback" in json.dumps(failure):
             problems.append("row %d (%s): %r" % (number, role, messages))
     assert not problems, "\n".join(problems)
     assert counter.count == 0, "bad role variables reached the network"

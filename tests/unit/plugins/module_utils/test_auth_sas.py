@@ -22,13 +22,15 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import (
     parse_connection_string,
     sas_token,
 )
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import AuthError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import AuthError, ValidationError, secret_variants
 
 KEY = base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()  # MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=
 HOST = "myhub.azure-devices.net"
 CONNECTION_STRING = "HostName=%s;SharedAccessKeyName=iothubowner;SharedAccessKey=%s" % (HOST, KEY)
 EXPECTED_TOKEN = ("SharedAccessSignature sr=myhub.azure-devices.net&sig=sJAIZTF5oG40VHrie96heZ865%2BnR4QavBvHnzxZm8rk"
                   "%3D&se=1700000000&skn=iothubowner")
+HOST_RULE = ("connection_string is malformed: HostName must be a host name such as myhub.azure-devices.net (an "
+             "optional port aside), without a scheme, a path, user information or a query")
 RULE = ("connection_string is malformed: it must contain HostName, SharedAccessKeyName and SharedAccessKey separated "
         "by ';'")
 
@@ -112,9 +114,11 @@ def test_parse_connection_string(value):
     ("HostName=h;HostName=h;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, RULE + " (HostName appears twice)"),
     ("HostName=h;SharedAccessKeyName=p;SharedAccessKey=%s" % ("not base64!" + KEY),
      "connection_string is malformed: SharedAccessKey is not valid base64"),
-    ("HostName=https://h/;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY,
-     "connection_string is malformed: HostName must be a host name such as myhub.azure-devices.net, without a scheme "
-     "or a path"),
+    ("HostName=https://h/;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    # User information would send the signature to another host than the one the messages name.
+    ("HostName=myhub.azure-devices.net@evil.example;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    ("HostName=myhub.azure-devices.net?x=1;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
+    ("HostName=myhub.azure-devices.net:99999;SharedAccessKeyName=p;SharedAccessKey=%s" % KEY, HOST_RULE),
     ("HostName=h;DeviceId=d1;SharedAccessKey=%s" % KEY,
      "connection_string has DeviceId: it is a device or module connection string; use the connection string of a "
      "shared access policy of the hub, such as iothubowner"),
@@ -161,11 +165,14 @@ def test_sas_auth_secrets_and_sink():
     sink = set()
     auth = SasAuth(CONNECTION_STRING, clock=Clock(1700000000 - 3600), secret_sink=sink)
     assert auth.secrets() == [KEY]
-    assert sink == {KEY}
+    assert sink == set(secret_variants(KEY))
     auth.headers()
     sig = "sJAIZTF5oG40VHrie96heZ865%2BnR4QavBvHnzxZm8rk%3D"
     assert auth.secrets() == [KEY, EXPECTED_TOKEN, sig, urllib.parse.unquote(sig)]
-    assert sink == {KEY, EXPECTED_TOKEN, sig, urllib.parse.unquote(sig)}
+    assert sink == set(form for value in (KEY, EXPECTED_TOKEN, sig, urllib.parse.unquote(sig))
+                       for form in secret_variants(value))
+    # A signature echoed URL-encoded once more (a SAS inside a URL) is masked too.
+    assert urllib.parse.quote(sig, safe="") in sink
 
 
 def test_sas_auth_takes_a_parsed_connection_string():

@@ -17,12 +17,30 @@ import pytest
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _connection
 from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import ApiTokenAuth, EntraAuth, SasAuth
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
+    CollectionError,
+    ValidationError,
+    secret_variants,
+)
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONNECTION_STRING = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=" + KEY
 API_TOKEN = "SharedAccessSignature sr=app&sig=c2lnbmF0dXJl%2B%3D&skn=t1&se=4102444800000"
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
 AccessToken = namedtuple("AccessToken", ["token", "expires_on"])
+
+
+def forms(*secrets):
+    """Every secret in each encoding it is masked in (as given, URL-encoded, double-encoded)."""
+    return set(form for secret in secrets for form in secret_variants(secret))
+
+
+@pytest.fixture
+def ca_file(tmp_path):
+    """A file that holds a PEM certificate block (ca_path must exist and hold PEM certificates)."""
+    path = tmp_path / "ca.pem"
+    path.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    return str(path)
 
 
 class FakeModule(object):
@@ -59,21 +77,21 @@ def identity(monkeypatch):
     return created
 
 
-def test_iothub_client_from_a_connection_string(scripted_http):
-    module = FakeModule(connection_string=CONNECTION_STRING, timeout=12.0, max_retries=2, ca_path="/ca.pem")
+def test_iothub_client_from_a_connection_string(scripted_http, ca_file):
+    module = FakeModule(connection_string=CONNECTION_STRING, timeout=12.0, max_retries=2, ca_path=ca_file)
     client = _connection.iothub_client(module)
     assert (client.base_url, client.api_version, client.timeout, client.max_retries, client.verify) == (
-        "https://myhub.azure-devices.net", "2021-04-12", 12.0, 2, "/ca.pem")
+        "https://myhub.azure-devices.net", "2021-04-12", 12.0, 2, ca_file)
     assert isinstance(client.auth, SasAuth)
     assert client.warn == module.warn
-    assert module.no_log_values == {KEY}
+    assert module.no_log_values == forms(KEY)
     # The SAS token minted for the first request is registered too, as are its signature forms.
     client.session = scripted_http
     scripted_http.expect("GET", "https://myhub.azure-devices.net/jobs/v2/j1?api-version=2021-04-12", body={})
     client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
     token = scripted_http.calls[0]["headers"]["Authorization"]
     sig = token.split("&sig=")[1].split("&")[0]
-    assert module.no_log_values == {KEY, token, sig, urllib.parse.unquote(sig)}
+    assert module.no_log_values == forms(KEY, token, sig, urllib.parse.unquote(sig))
 
 
 def test_iothub_client_api_version_and_hostname_with_entra(identity):
@@ -81,9 +99,9 @@ def test_iothub_client_api_version_and_hostname_with_entra(identity):
     client = _connection.iothub_client(module, api_version="2024-03-31")
     assert (client.base_url, client.api_version) == ("https://myhub.azure-devices.net", "2024-03-31")
     assert isinstance(client.auth, EntraAuth) and client.auth.method == "client_secret"
-    assert module.no_log_values == {"sec"}
+    assert module.no_log_values == forms("sec")
     client.auth.headers()
-    assert module.no_log_values == {"sec", "bearer-token-1"}
+    assert module.no_log_values == forms("sec", "bearer-token-1")
 
 
 def test_iothub_client_without_a_hub():
@@ -106,31 +124,32 @@ def test_a_bad_connection_string_fails_before_any_request():
 TLS_CASES = [
     (_connection.iothub_client, dict(connection_string=CONNECTION_STRING), "https://myhub.azure-devices.net"),
     (_connection.iotcentral_client, dict(api_token=API_TOKEN, subdomain="myapp"), "https://myapp.azureiotcentral.com"),
-    (_connection.arm_client, dict(subscription_id="s", resource_group="r", hub_name="h", tenant_id="t",
+    (_connection.arm_client, dict(subscription_id=SUBSCRIPTION, resource_group="r", hub_name="hub", tenant_id="t",
                                   client_id="c", client_secret="sec"), "https://management.azure.com"),
 ]
 
 
 @pytest.mark.parametrize("factory, options, origin", TLS_CASES)
-def test_tls_verification_is_on_by_default_and_silent(identity, factory, options, origin):
-    for extra, verify in ((dict(), True), (dict(ca_path="/etc/ca.pem"), "/etc/ca.pem")):
+def test_tls_verification_is_on_by_default_and_silent(identity, ca_file, factory, options, origin):
+    for extra, verify in ((dict(), True), (dict(ca_path=ca_file), ca_file)):
         module = FakeModule(**dict(options, **extra))
         assert factory(module).verify == verify
         assert module.warnings == []
 
 
 @pytest.mark.parametrize("factory, options, origin", TLS_CASES)
-def test_validate_certs_false_warns_once_naming_the_host(identity, factory, options, origin):
-    module = FakeModule(validate_certs=False, ca_path="/etc/ca.pem", **options)
+def test_validate_certs_false_warns_once_naming_the_host(identity, ca_file, factory, options, origin):
+    module = FakeModule(validate_certs=False, ca_path=ca_file, **options)
     client = factory(module)
     assert client.verify is False  # ca_path does not turn verification back on
     assert module.warnings == ["TLS certificate verification is disabled (validate_certs=false): the identity of "
                                "%s is not checked" % origin]
 
 
-@pytest.mark.parametrize("validate_certs, ca_path, verify", [(True, None, True), (True, "/ca.pem", "/ca.pem"),
+@pytest.mark.parametrize("validate_certs, ca_path, verify", [(True, None, True), (True, "CA", "CA"),
                                                              (False, None, False)])
-def test_every_request_carries_the_verify_setting(scripted_http, validate_certs, ca_path, verify):
+def test_every_request_carries_the_verify_setting(scripted_http, ca_file, validate_certs, ca_path, verify):
+    ca_path, verify = (ca_file if value == "CA" else value for value in (ca_path, verify))
     module = FakeModule(connection_string=CONNECTION_STRING, validate_certs=validate_certs, ca_path=ca_path)
     client = _connection.iothub_client(module)
     client.session = scripted_http
@@ -166,7 +185,7 @@ def test_iotcentral_client_base_url(options, expected):
     client = _connection.iotcentral_client(module)
     assert (client.base_url, client.api_version) == (expected, "2022-07-31")
     assert isinstance(client.auth, ApiTokenAuth)
-    assert module.no_log_values == {API_TOKEN, "c2lnbmF0dXJl%2B%3D", "c2lnbmF0dXJl+="}
+    assert module.no_log_values == forms(API_TOKEN, "c2lnbmF0dXJl%2B%3D", "c2lnbmF0dXJl+=")
 
 
 @pytest.mark.parametrize("options, msg", [
@@ -185,7 +204,7 @@ def test_iotcentral_client_errors(options, msg):
 
 
 def test_arm_client(identity):
-    module = FakeModule(subscription_id="sub-1", resource_group="rg 1", hub_name="hub1",
+    module = FakeModule(subscription_id=SUBSCRIPTION, resource_group="rg-1", hub_name="hub1",
                         arm_endpoint="https://127.0.0.1:8443/")
     client = _connection.arm_client(module)
     assert (client.base_url, client.api_version) == ("https://127.0.0.1:8443", "2023-06-30")
@@ -194,8 +213,9 @@ def test_arm_client(identity):
 
 
 def test_arm_hub_path_is_quoted():
-    hub = ArmHub.from_params(dict(subscription_id="sub-1", resource_group="rg 1", hub_name="hub1"))
-    assert hub.path == "/subscriptions/sub-1/resourceGroups/rg%201/providers/Microsoft.Devices/IotHubs/hub1"
+    hub = ArmHub.from_params(dict(subscription_id=SUBSCRIPTION, resource_group="rg(1)", hub_name="hub1"))
+    assert hub.path == ("/subscriptions/%s/resourceGroups/rg%%281%%29/providers/Microsoft.Devices/IotHubs/hub1"
+                        % SUBSCRIPTION)
 
 
 def test_arm_hub_names_the_missing_options():
@@ -219,7 +239,7 @@ class RecordingSession(object):
 @pytest.mark.parametrize("factory, options, version", [
     ("iothub_client", dict(connection_string=CONNECTION_STRING), "2021-04-12"),
     ("iotcentral_client", dict(app_url="https://myapp.azureiotcentral.com", api_token=API_TOKEN), "2022-07-31"),
-    ("arm_client", dict(subscription_id="s", resource_group="r", hub_name="h"), "2023-06-30"),
+    ("arm_client", dict(subscription_id=SUBSCRIPTION, resource_group="r", hub_name="hub"), "2023-06-30"),
 ])
 def test_the_api_version_sent_on_the_wire(identity, factory, options, version):
     client = getattr(_connection, factory)(FakeModule(**options))
@@ -230,7 +250,7 @@ def test_the_api_version_sent_on_the_wire(identity, factory, options, version):
 
 
 def test_arm_endpoint_must_be_https(identity):
-    module = FakeModule(subscription_id="s", resource_group="r", hub_name="h", arm_endpoint="http://127.0.0.1:80")
+    module = FakeModule(subscription_id=SUBSCRIPTION, resource_group="r", hub_name="hub", arm_endpoint="http://127.0.0.1:80")
     with pytest.raises(ValidationError) as caught:
         _connection.arm_client(module)
     assert caught.value.msg == "arm_endpoint must be an https:// URL, got http://127.0.0.1:80"

@@ -34,6 +34,12 @@ TWIN_REQUEST = {
 }
 
 
+def counted(devices=10, query="tags.ring = 'canary'"):
+    """The COUNT query a create runs first: the hub accepts a job whose query it cannot evaluate and fails it later."""
+    sql = "SELECT COUNT() AS numberOfDevices FROM devices" + ("" if query == "*" else " WHERE " + query)
+    return pages("POST", QUERY, [[{"numberOfDevices": devices}]], json={"query": sql})
+
+
 def put(**answer):
     """The create request (exactly this body) and its scripted answer."""
     return expect("PUT", JOB, json=TWIN_REQUEST, **answer)
@@ -91,38 +97,38 @@ def get_job(status=404, body=None, job_id="fw-1"):
 # --- present ----------------------------------------------------------------------------------------------
 
 def test_create_sends_the_request_and_returns_the_job_as_the_hub_answers():
-    client = FakeClient([get_job(404), expect("PUT", JOB, path_params={"job_id": "fw-1"}, json=TWIN_REQUEST,
-                                              body=twin_job())])
+    client = FakeClient([get_job(404), counted(7), expect("PUT", JOB, path_params={"job_id": "fw-1"},
+                                                          json=TWIN_REQUEST, body=twin_job())])
     result = engine(client).present()
     client.assert_done()
-    assert client.calls == [GET, PUT]
-    assert result["changed"] is True
+    assert client.calls == [GET, DEVQ, PUT]
+    assert result["changed"] is True and result["targeted_devices"] == 7
     assert result["job"]["status"] == "queued"
     assert result["job"]["twin_patch"] == {"tags": None, "desired": {"fw": "1.2.0"}}
     assert result["job"]["created_time"] == "2026-11-23T08:00:00.2000000Z"
-    assert "diff" not in result and "targeted_devices" not in result
+    assert "diff" not in result
 
 
 def test_create_when_get_answers_unknown_type_and_status():
-    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), put(body=twin_job())])
+    client = FakeClient([get_job(200, {"type": "unknown", "status": "unknown"}), counted(), put(body=twin_job())])
     assert engine(client).present()["changed"] is True
-    assert client.calls == [GET, PUT]
+    assert client.calls == [GET, DEVQ, PUT]
 
 
 def test_create_with_sparse_put_answer_gets_the_job_once():
     client = FakeClient([get_job(404),
-                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         counted(), put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET]
+    assert client.calls == [GET, DEVQ, PUT, GET]
     assert result["job"]["query"] == "tags.ring = 'canary'"
     assert result["job"]["statistics"]["device_count"] == 0
 
 
 def test_create_with_sparse_answer_and_job_not_visible_yet_uses_the_request():
     client = FakeClient([get_job(404),
-                         put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
+                         counted(), put(body={"jobId": "fw-1", "type": "scheduleUpdateTwin", "status": "queued"}),
                          get_job(404)])
     job = engine(client).present()["job"]
     assert (job["status"], job["query"], job["max_execution_time"]) == ("queued", "tags.ring = 'canary'", 3600)
@@ -136,7 +142,8 @@ def test_create_device_method_request_body():
         "cloudToDeviceMethod": {"methodName": "reboot", "payload": {"delay": 5}, "responseTimeoutInSeconds": 60,
                                 "connectTimeoutInSeconds": 0},
     }
-    client = FakeClient([get_job(404), expect("PUT", JOB, json=body, body=dict(body, status="queued"))])
+    client = FakeClient([get_job(404), counted(query="*"), expect("PUT", JOB, json=body,
+                                                                  body=dict(body, status="queued"))])
     result = engine(client, query=None, twin_patch=None, method=method, start_time="2026-11-24T00:00:00Z",
                     max_execution_time=600).present()
     client.assert_done()
@@ -146,7 +153,7 @@ def test_create_device_method_request_body():
 
 
 def test_create_in_diff_mode_shows_nothing_before():
-    client = FakeClient([get_job(404), put(body=twin_job())])
+    client = FakeClient([get_job(404), counted(), put(body=twin_job())])
     result = engine(client, diff=True).present()
     assert result["diff"] == {"before": {}, "after": result["job"]}
 
@@ -216,32 +223,32 @@ def test_conflicting_type():
 
 
 def test_conflict_after_409_on_create():
-    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
+    client = FakeClient([get_job(404), counted(), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
                          get_job(200, twin_job(queryCondition="*"))])
     with pytest.raises(JobFailure) as info:
         engine(client).present()
     assert info.value.result["differences"] == ["query"]
-    assert client.calls == [GET, PUT, GET]
+    assert client.calls == [GET, DEVQ, PUT, GET]
 
 
 def test_409_after_retried_put_gets_and_compares():
     # The client retried the PUT after a lost answer: the first attempt made the job, so this task changed it.
     conflict = api_error(409, "JobAlreadyExists", method="PUT", after_ambiguous_attempt=True)
-    client = FakeClient([get_job(404), put(raises=conflict), get_job(200, twin_job())])
+    client = FakeClient([get_job(404), counted(), put(raises=conflict), get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET]
+    assert client.calls == [GET, DEVQ, PUT, GET]
     assert result["changed"] is True
     assert result["job"]["status"] == "queued"
 
 
 def test_409_to_the_first_put_is_another_runs_job():
     # A parallel run created the same job between this task's GET and PUT: the job is right, but not this task's doing.
-    client = FakeClient([get_job(404), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
+    client = FakeClient([get_job(404), counted(), put(raises=api_error(409, "JobAlreadyExists", method="PUT")),
                          get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET]
+    assert client.calls == [GET, DEVQ, PUT, GET]
     assert result["changed"] is False and result["job"]["job_id"] == "fw-1"
 
 
@@ -251,15 +258,15 @@ def test_409_to_the_first_put_is_another_runs_job():
                    method="PUT", path=JOB, maybe_applied=True),
 ])
 def test_a_put_whose_every_answer_was_lost_is_settled_by_reading_the_job(lost):
-    client = FakeClient([get_job(404), put(raises=lost), get_job(200, twin_job())])
+    client = FakeClient([get_job(404), counted(), put(raises=lost), get_job(200, twin_job())])
     result = engine(client).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET] and result["changed"] is True
+    assert client.calls == [GET, DEVQ, PUT, GET] and result["changed"] is True
 
 
 def test_a_put_whose_answer_was_lost_and_made_nothing_fails_with_the_error():
     lost = api_error(504, "GatewayTimeout", method="PUT")
-    client = FakeClient([get_job(404), put(raises=lost), get_job(404)])
+    client = FakeClient([get_job(404), counted(), put(raises=lost), get_job(404)])
     with pytest.raises(ApiError) as info:
         engine(client).present()
     client.assert_done()
@@ -267,7 +274,7 @@ def test_a_put_whose_answer_was_lost_and_made_nothing_fails_with_the_error():
 
 
 def test_other_create_errors_propagate():
-    client = FakeClient([get_job(404), put(raises=api_error(400, "ArgumentInvalid", method="PUT"))])
+    client = FakeClient([get_job(404), counted(), put(raises=api_error(400, "ArgumentInvalid", method="PUT"))])
     with pytest.raises(ApiError) as info:
         engine(client).present()
     assert info.value.status == 400
@@ -320,13 +327,13 @@ def test_check_mode_unchanged_is_one_get_and_never_waits():
 
 def test_wait_to_success():
     clock = Clock()
-    client = FakeClient([get_job(404), put(body=twin_job("queued")),
+    client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 4, 0, running=6))),
                          get_job(200, twin_job("running", stats(10, 8, 0, running=2))),
                          get_job(200, twin_job("completed", stats(10, 10, 0), endTime="2026-11-23T08:00:15Z"))])
     result = engine(client, clock=clock, wait=True).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET, GET, GET]  # no devices.jobs query: the statistics say none failed
+    assert client.calls == [GET, DEVQ, PUT, GET, GET, GET]  # no devices.jobs query: the statistics say none failed
     assert clock.sleeps == [5, 5, 5]
     assert result["changed"] is True
     assert result["elapsed"] == 15.0
@@ -350,13 +357,13 @@ def test_wait_to_device_failure_fails_with_device_results():
     clock = Clock()
     second = dict(FAILED_ROW, deviceId="sim-0007", outcome=None,
                   error={"code": "GatewayTimeout", "description": "Timed out waiting for the response from device."})
-    client = FakeClient([get_job(404), put(body=twin_job("running")),
+    client = FakeClient([get_job(404), counted(), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(10, 8, 2))),
                          pages("POST", QUERY, [[FAILED_ROW], [second]], json={"query": FAILED_ROWS_SQL})])
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock, wait=True).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, GET, DEVQ, DEVQ]
+    assert client.calls == [GET, DEVQ, PUT, GET, DEVQ, DEVQ]
     failure = info.value.to_fail_json()
     assert failure["msg"] == ("job 'fw-1' completed, but 2 of 10 devices failed (8 succeeded); see device_results, or "
                               "set fail_on_device_failures: false to accept device failures")
@@ -375,17 +382,17 @@ def test_wait_to_device_failure_fails_with_device_results():
 
 
 def test_wait_with_device_failures_accepted():
-    client = FakeClient([get_job(404), put(body=twin_job("completed", stats(10, 9, 1))),
+    client = FakeClient([get_job(404), counted(), put(body=twin_job("completed", stats(10, 9, 1))),
                          pages("POST", QUERY, [[FAILED_ROW]], json={"query": FAILED_ROWS_SQL})])
     result = engine(client, wait=True, fail_on_device_failures=False).present()
-    assert client.calls == [GET, PUT, DEVQ]
+    assert client.calls == [GET, DEVQ, PUT, DEVQ]
     assert [d["device_id"] for d in result["device_results"]] == ["sim-0003"]
     assert result["elapsed"] == 0.0
 
 
 def test_wait_timeout_fails_and_says_the_job_keeps_running():
     clock = Clock()
-    client = FakeClient([get_job(404), put(body=twin_job("queued")),
+    client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 1, 0, running=9))),
                          get_job(200, twin_job("running", stats(10, 2, 0, running=8))),
                          get_job(200, twin_job("running", stats(10, 3, 0, running=7)))])
@@ -403,12 +410,12 @@ def test_wait_timeout_fails_and_says_the_job_keeps_running():
 
 
 def test_wait_for_failed_job_reports_the_reason():
-    client = FakeClient([get_job(404), put(body=twin_job(
+    client = FakeClient([get_job(404), counted(), put(body=twin_job(
         "failed", stats(0, 0, 0), failureReason="The query condition is invalid"))])
     with pytest.raises(JobFailure) as info:
         engine(client, wait=True).present()
     assert info.value.msg == "job 'fw-1' failed: The query condition is invalid"
-    assert client.calls == [GET, PUT]
+    assert client.calls == [GET, DEVQ, PUT]
 
 
 def test_wait_for_cancelled_job_fails():
@@ -427,11 +434,11 @@ def busy():
 
 def test_busy_slot_then_free_with_queue_when_busy():
     clock, warnings = Clock(), []
-    client = FakeClient([get_job(404), put(raises=busy()), put(raises=busy()),
+    client = FakeClient([get_job(404), counted(), put(raises=busy()), put(raises=busy()),
                          put(body=twin_job("queued"))])
     result = engine(client, clock=clock, queue_when_busy=True, timeout=60, sleep=5, warnings=warnings).present()
     client.assert_done()
-    assert client.calls == [GET, PUT, PUT, PUT]
+    assert client.calls == [GET, DEVQ, PUT, PUT, PUT]
     assert clock.sleeps == [5.0, 10.0]
     assert result["changed"] is True
     assert len(warnings) == 2 and "no free job slot" in warnings[0] and "queue_when_busy" in warnings[0]
@@ -439,7 +446,7 @@ def test_busy_slot_then_free_with_queue_when_busy():
 
 def test_busy_without_queue_when_busy_fails_at_once():
     clock = Clock()
-    client = FakeClient([get_job(404), put(raises=busy())])
+    client = FakeClient([get_job(404), counted(), put(raises=busy())])
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock).present()
     client.assert_done()
@@ -454,7 +461,7 @@ def test_busy_without_queue_when_busy_fails_at_once():
 
 def test_busy_until_wait_timeout():
     clock = Clock()
-    client = FakeClient([get_job(404)] + [put(raises=busy())] * 4)
+    client = FakeClient([get_job(404), counted()] + [put(raises=busy())] * 4)
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock, queue_when_busy=True, timeout=30, sleep=5).present()
     client.assert_done()
@@ -465,7 +472,7 @@ def test_busy_until_wait_timeout():
 
 def test_queue_then_wait_share_one_deadline():
     clock = Clock()
-    client = FakeClient([get_job(404), put(raises=busy()), put(body=twin_job("running")),
+    client = FakeClient([get_job(404), counted(), put(raises=busy()), put(body=twin_job("running")),
                          get_job(200, twin_job("completed", stats(1, 1, 0)))])
     result = engine(client, clock=clock, queue_when_busy=True, wait=True, timeout=60, sleep=5).present()
     assert result["status_history"] == [{"status": "running", "elapsed": 5.0}, {"status": "completed", "elapsed": 10.0}]
@@ -573,3 +580,96 @@ def test_cancel_and_wait_while_the_hub_still_says_scheduled():
     assert client.calls == [GET, POST, GET]
     assert [h["status"] for h in result["status_history"]] == ["scheduled", "cancelled"]
     assert result["job"]["status"] == "cancelled"
+
+
+# --- exactly once: a cancel whose answer was lost (issue 14) ---------------------------------------------------
+
+LOST_CANCEL = api_error(504, "GatewayTimeout", method="POST", path=CANCEL)
+
+
+def refused_after_retry():
+    """The hub's answer to a retried cancel whose first attempt cancelled the job."""
+    return api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Cancelled' status.",
+                     method="POST", path=CANCEL, after_ambiguous_attempt=True)
+
+
+@pytest.mark.parametrize("lost", [LOST_CANCEL, refused_after_retry()])
+def test_a_cancel_whose_answer_was_lost_is_settled_by_reading_the_job(lost):
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=lost),
+                         get_job(200, twin_job("cancelled"))])
+    result = engine(client, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancel_refused_at_once_because_another_run_cancelled_it_is_no_change():
+    refused = api_error(405, "OperationNotAllowedInCurrentState", "Job cannot be cancelled in 'Cancelled' status.",
+                        method="POST", path=CANCEL)
+    client = FakeClient([get_job(200, twin_job("queued")), expect("POST", CANCEL, raises=refused),
+                         get_job(200, twin_job("cancelled"))])
+    result = engine(client, state="absent").absent()
+    client.assert_done()
+    assert result["changed"] is False and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancelled_job_that_still_reads_scheduled_is_read_again_before_deciding():
+    # contract.md section 7: after a cancel, the next GET may still say "scheduled" for a moment.
+    clock = Clock()
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=LOST_CANCEL),
+                         get_job(200, twin_job("scheduled")), get_job(200, twin_job("cancelled"))])
+    result = engine(client, clock=clock, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET, GET] and clock.sleeps == [1.0]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
+
+
+def test_a_cancel_lost_before_it_reached_the_hub_is_sent_again():
+    clock = Clock()
+    client = FakeClient([get_job(200, twin_job("scheduled")), expect("POST", CANCEL, raises=LOST_CANCEL),
+                         get_job(200, twin_job("scheduled")), get_job(200, twin_job("scheduled")),
+                         get_job(200, twin_job("scheduled")),
+                         expect("POST", CANCEL, body=twin_job("cancelled"))])
+    result = engine(client, clock=clock, state="absent").absent()
+    client.assert_done()
+    assert client.calls == [GET, POST, GET, GET, GET, POST] and clock.sleeps == [1.0, 1.0]
+    assert result["changed"] is True and result["job"]["status"] == "cancelled"
+
+
+# --- checks that need to know the job does not exist yet (issue 15) --------------------------------------------
+
+def test_a_start_time_in_the_past_is_refused_when_the_job_would_be_created():
+    client = FakeClient([get_job(404)])
+    with pytest.raises(ValidationError) as info:
+        engine(client, start_time="2026-11-23T07:50:00Z").present()
+    client.assert_done()
+    assert info.value.msg == ("start_time 2026-11-23T07:50:00Z is in the past (now 2026-11-23T08:00:00Z): a new job "
+                              "cannot start before it is created; use 'now' or a later time (an existing job with "
+                              "this id is compared as it is)")
+
+
+def test_a_start_time_within_the_clock_skew_allowance_is_taken():
+    body = dict(TWIN_REQUEST, startTime="2026-11-23T07:57:00.000Z")
+    client = FakeClient([get_job(404), counted(), expect("PUT", JOB, json=body, body=dict(body, status="queued"))])
+    assert engine(client, start_time="2026-11-23T07:57:00Z").present()["changed"] is True
+    client.assert_done()
+
+
+def test_rerunning_an_old_task_against_its_existing_job_still_converges():
+    existing = twin_job("completed", startTime="2026-11-20T08:00:00.000Z")
+    client = FakeClient([get_job(200, existing)])
+    result = engine(client, start_time="2026-11-20T08:00:00Z").present()
+    client.assert_done()
+    assert client.calls == [GET] and result["changed"] is False
+
+
+def test_a_query_the_hub_cannot_evaluate_is_refused_before_the_job_is_created():
+    bad = api_error(400, "ArgumentInvalid", "Syntax error near '='", method="POST", path=QUERY)
+    sql = "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.x = = 'y'"
+    client = FakeClient([get_job(404), pages("POST", QUERY, [bad], json={"query": sql})])
+    with pytest.raises(ValidationError) as info:
+        engine(client, query="tags.x = = 'y'").present()
+    client.assert_done()
+    assert client.calls == [GET, DEVQ]  # no PUT
+    assert info.value.msg.startswith("query \"tags.x = = 'y'\" is not a condition IoT Hub can evaluate: POST "
+                                     "/devices/query failed: HTTP 400 ArgumentInvalid")

@@ -351,3 +351,72 @@ def test_create_conflict_after_retry_compares(run_module):
     outcome = run_module(module, args(), client=client)
     client.assert_done()
     assert outcome.result["changed"] is True
+
+
+# --- exactly once: stop, resume and rerun whose answers were lost (issue 14) -----------------------------------
+
+def refused_after_retry(path):
+    return api_error(409, "InvalidJobState", "Job 'fw-1' is stopped", method="POST", path=path,
+                     after_ambiguous_attempt=True)
+
+
+@pytest.mark.parametrize("state, path, before, after", [
+    ("stopped", STOP, "running", "stopped"),
+    ("running", RESUME, "stopped", "running"),
+])
+def test_a_stop_or_resume_refused_after_its_own_lost_answer_succeeds(run_module, state, path, before, after):
+    client = FakeClient([expect("GET", JOB, body=job(before)),
+                         expect("POST", path, path_params={"job_id": "fw-1"}, raises=refused_after_retry(path)),
+                         expect("GET", JOB, body=job(after)), expect("GET", JOB, body=job(after))])
+    outcome = run_module(module, args(state=state), client=client)
+    client.assert_done()
+    assert client.calls == [("GET", JOB), ("POST", path), ("GET", JOB), ("GET", JOB)]
+    assert client.requests[1]["idempotent"] is True
+    assert not outcome.failed and outcome.result["changed"] is True and outcome.result["job"]["status"] == after
+
+
+def test_a_stop_whose_every_answer_was_lost_is_settled_by_reading_the_job(run_module):
+    lost = api_error(504, "GatewayTimeout", method="POST", path=STOP)
+    client = FakeClient([expect("GET", JOB, body=job("running")),
+                         expect("POST", STOP, path_params={"job_id": "fw-1"}, raises=lost),
+                         expect("GET", JOB, body=job("stopped")), expect("GET", JOB, body=job("stopped"))])
+    outcome = run_module(module, args(state="stopped"), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["job"]["status"] == "stopped"
+
+
+def test_a_stop_refused_at_once_because_another_run_stopped_it_is_no_change(run_module):
+    refused = api_error(409, "InvalidJobState", "stopped", method="POST", path=STOP)
+    client = FakeClient([expect("GET", JOB, body=job("running")),
+                         expect("POST", STOP, path_params={"job_id": "fw-1"}, raises=refused),
+                         expect("GET", JOB, body=job("stopped")), expect("GET", JOB, body=job("stopped"))])
+    outcome = run_module(module, args(state="stopped"), client=client)
+    client.assert_done()
+    assert not outcome.failed and outcome.result["changed"] is False
+
+
+def test_a_stop_refused_because_the_job_ended_meanwhile_fails_as_refused(run_module):
+    refused = api_error(409, "InvalidJobState", "complete", method="POST", path=STOP)
+    client = FakeClient([expect("GET", JOB, body=job("running")),
+                         expect("POST", STOP, path_params={"job_id": "fw-1"}, raises=refused),
+                         expect("GET", JOB, body=job("complete"))])
+    outcome = run_module(module, args(state="stopped"), client=client)
+    client.assert_done()
+    assert outcome.failed and outcome.msg.startswith("cannot stop job 'fw-1': it is complete; IoT Central stops only")
+
+
+@pytest.mark.parametrize("answer, changed", [
+    (api_error(409, "Conflict", "exists", method="PUT", path=RERUN, after_ambiguous_attempt=True), True),
+    (api_error(504, "GatewayTimeout", method="PUT", path=RERUN), True),
+    (api_error(409, "Conflict", "exists", method="PUT", path=RERUN), False),  # another run started it
+])
+def test_a_rerun_whose_answer_was_lost_is_found(run_module, answer, changed):
+    rerun = dict(job("pending", job_id="fw-1-r1"), progress={"total": 2, "pending": 2, "completed": 0, "failed": 0})
+    client = FakeClient([expect("GET", JOB, path_params={"job_id": "fw-1-r1"}, status=404),
+                         expect("GET", JOB, path_params={"job_id": "fw-1"}, body=job("complete", failed=2)),
+                         expect("PUT", RERUN, path_params={"job_id": "fw-1", "rerun_id": "fw-1-r1"}, raises=answer),
+                         expect("GET", JOB, path_params={"job_id": "fw-1-r1"}, body=rerun)])
+    outcome = run_module(module, dict(CONN, job_id="fw-1", rerun="fw-1-r1"), client=client)
+    client.assert_done()
+    assert not outcome.failed and outcome.result["changed"] is changed
+    assert outcome.result["job"]["job_id"] == "fw-1-r1"

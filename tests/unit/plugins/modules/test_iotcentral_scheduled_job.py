@@ -357,3 +357,43 @@ def test_delete_race_is_not_a_change(run_module):
     outcome = run_module(module, dict(CONN, job_id="nightly", state="absent"), client=client)
     client.assert_done()
     assert outcome.result["changed"] is False
+
+
+# --- exactly once: an update or a delete whose answer was lost (issue 14) --------------------------------------
+
+def test_an_update_whose_answer_was_lost_is_settled_by_reading_the_scheduled_job(run_module):
+    lost = api_error(504, "GatewayTimeout", method="PATCH", path=SCHEDULED)
+    client = FakeClient([expect("GET", SCHEDULED, body=server()),
+                         expect("PATCH", SCHEDULED, path_params=ID, json={"enabled": False}, raises=lost),
+                         expect("GET", SCHEDULED, body=server(enabled=False))])
+    outcome = run_module(module, dict(CONN, job_id="nightly", enabled=False), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["scheduled_job"]["enabled"] is False
+
+
+def test_an_update_lost_before_it_was_applied_fails_with_the_error(run_module):
+    lost = api_error(504, "GatewayTimeout", method="PATCH", path=SCHEDULED)
+    client = FakeClient([expect("GET", SCHEDULED, body=server()),
+                         expect("PATCH", SCHEDULED, path_params=ID, json={"enabled": False}, raises=lost),
+                         expect("GET", SCHEDULED, body=server())])
+    outcome = run_module(module, dict(CONN, job_id="nightly", enabled=False), client=client)
+    client.assert_done()
+    assert outcome.failed and outcome.result["status"] == 504
+
+
+def test_a_delete_retried_after_a_lost_answer_is_this_tasks_delete(run_module):
+    client = FakeClient([expect("GET", SCHEDULED, path_params=ID, body=server()),
+                         expect("DELETE", SCHEDULED, path_params=ID, status=404, after_ambiguous_attempt=True)])
+    outcome = run_module(module, dict(CONN, job_id="nightly", state="absent"), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["scheduled_job"] == {}
+
+
+def test_a_delete_whose_every_answer_was_lost_is_settled_by_reading(run_module):
+    lost = api_error(504, "GatewayTimeout", method="DELETE", path=SCHEDULED)
+    client = FakeClient([expect("GET", SCHEDULED, path_params=ID, body=server()),
+                         expect("DELETE", SCHEDULED, path_params=ID, raises=lost),
+                         expect("GET", SCHEDULED, path_params=ID, status=404)])
+    outcome = run_module(module, dict(CONN, job_id="nightly", state="absent"), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["scheduled_job"] == {}

@@ -12,8 +12,9 @@ from ansible_collections.azure_iot.jobs.plugins.modules import iothub_import_exp
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
 CONN = {"connection_string": "HostName=myhub.azure-devices.net;SharedAccessKeyName=o;SharedAccessKey=a2V5"}
-HUB = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1"
-ARM = {"subscription_id": "sub-1", "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
+HUB = "/subscriptions/%s/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1" % SUBSCRIPTION
+ARM = {"subscription_id": SUBSCRIPTION, "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
        "tenant_id": "t", "client_id": "c", "client_secret": "s", "api": "arm"}
 SIG = "c2VjcmV0LXNpZw%3D%3D"
 OUT = "https://acct.blob.core.windows.net/backup?sv=2021-08-06&sr=c&sp=rwdl&sig=" + SIG
@@ -212,3 +213,65 @@ def test_arm_cannot_compare_an_active_job(run_module):
 def test_arm_cannot_cancel(run_module):
     outcome = run_module(module, dict(ARM, state="absent", job_id=GUID), client=arm_client([]))
     assert outcome.failed and outcome.msg.startswith("Azure Resource Manager has no operation to cancel")
+
+
+# --- exactly once: a create whose answer was lost is never sent again blind (issue 14) ---------------------------
+
+CREATE_BODY = {"type": "export", "outputBlobContainerUri": OUT, "storageAuthenticationType": "keyBased",
+               "excludeKeysInExport": True}
+
+
+def lost_create():
+    return api_error(504, "GatewayTimeout", method="POST", path="/jobs/create")
+
+
+def test_a_lost_create_adopts_the_job_it_started_and_sends_nothing_again(run_module):
+    # "old" was listed before the create; the new id the hub lists afterwards is the job this task started.
+    client = FakeClient([expect("GET", "/jobs", body=[raw("old", "completed")]),
+                         expect("POST", "/jobs/create", json=CREATE_BODY, raises=lost_create()),
+                         expect("GET", "/jobs", body=[raw("old", "completed"), raw()])])
+    outcome = run_module(module, EXPORT, client=client)
+    client.assert_done()
+    assert client.calls == [("GET", "/jobs"), ("POST", "/jobs/create"), ("GET", "/jobs")]
+    assert outcome.result["changed"] is True and outcome.result["job_id"] == GUID
+    assert no_secret(outcome.result)
+
+
+def test_a_lost_create_that_started_nothing_is_sent_once_more(run_module):
+    client = FakeClient([expect("GET", "/jobs", body=[raw("old", "completed")]),
+                         expect("POST", "/jobs/create", json=CREATE_BODY, raises=lost_create()),
+                         expect("GET", "/jobs", body=[raw("old", "completed")]),
+                         expect("POST", "/jobs/create", json=CREATE_BODY, body=raw())])
+    outcome = run_module(module, EXPORT, client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["job_id"] == GUID
+    assert outcome.warnings[0].startswith("import/export job: the answer to the create was lost (POST /jobs/create "
+                                          "failed: HTTP 504 GatewayTimeout")
+
+
+def test_a_job_of_another_request_started_meanwhile_is_not_adopted(run_module):
+    other = raw("other", "enqueued", outputBlobContainerUri="https://acct.blob.core.windows.net/other?sig=x")
+    client = FakeClient([expect("GET", "/jobs", body=[]),
+                         expect("POST", "/jobs/create", json=CREATE_BODY, raises=lost_create()),
+                         expect("GET", "/jobs", body=[other]),
+                         expect("POST", "/jobs/create", json=CREATE_BODY, body=raw())])
+    outcome = run_module(module, EXPORT, client=client)
+    client.assert_done()
+    assert outcome.result["job_id"] == GUID
+
+
+def test_a_create_lost_every_time_gives_up_with_the_error(run_module):
+    script = [expect("GET", "/jobs", body=[])]
+    for _attempt in range(3):
+        script += [expect("POST", "/jobs/create", json=CREATE_BODY, raises=lost_create()),
+                   expect("GET", "/jobs", body=[])]
+    outcome = run_module(module, EXPORT, client=FakeClient(script))
+    assert outcome.failed and outcome.result["status"] == 504 and len(outcome.warnings) == 2
+
+
+def test_a_delete_retried_after_a_lost_answer_is_this_tasks_cancel(run_module):
+    client = FakeClient([expect("GET", "/jobs/{job_id}", body=raw(status="enqueued")),
+                         expect("DELETE", "/jobs/{job_id}", status=404, after_ambiguous_attempt=True)])
+    outcome = run_module(module, dict(CONN, state="absent", job_id=GUID), client=client)
+    client.assert_done()
+    assert outcome.result["changed"] is True and outcome.result["job"]["status"] == "cancelled"

@@ -13,8 +13,9 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import job_to_
 from ansible_collections.azure_iot.jobs.plugins.modules import iothub_job_info as module
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
-HUB = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1"
-ARM = {"subscription_id": "sub-1", "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
+SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
+HUB = "/subscriptions/%s/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1" % SUBSCRIPTION
+ARM = {"subscription_id": SUBSCRIPTION, "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
        "tenant_id": "t", "client_id": "c", "client_secret": "s"}
 # The official spec sits in the workspace's shared folder, beside the checkout (as for tests/emulator/test_schemas.py).
 EXAMPLES = next((parent / "shared" for parent in Path(__file__).resolve().parents if (parent / "shared").is_dir()),
@@ -110,7 +111,8 @@ def test_missing_hub_fails_naming_it(run_module, code, job_id):
     args = dict(ARM, job_id=job_id) if job_id else ARM
     outcome = run_module(module, args, client=arm_client(script))
     assert outcome.failed and outcome.result["status"] == 404 and outcome.result["error_code"] == code
-    assert outcome.msg.startswith("IoT hub 'hub-1' was not found in resource group 'rg-1' of subscription 'sub-1' (")
+    assert outcome.msg.startswith("IoT hub 'hub-1' was not found in resource group 'rg-1' of subscription '%s' ("
+                                  % SUBSCRIPTION)
 
 
 def test_other_errors_pass_through(run_module):

@@ -36,7 +36,10 @@ METHOD = {"name": "reboot"}
 
 BAD_INPUTS = [
     (dict(job_id="x" * 65), "job_id must be at most 64 characters, got 65"),
-    (dict(job_id="fw_1"), "job_id may only contain US-ASCII letters, digits and '-', found '_' in 'fw_1'"),
+    (dict(job_id="fw_1"), "job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper "
+                          "case, '_' and '.' in the id of a new job), found '_' in 'fw_1'"),
+    (dict(job_id="Fw-1"), "job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper "
+                          "case, '_' and '.' in the id of a new job), found 'F' in 'Fw-1'"),
     (dict(job_id="fw/1", state="absent"), "job_id may only contain US-ASCII letters, digits and '-', found '/' in "
                                           "'fw/1'"),
     (dict(method=METHOD), "parameters are mutually exclusive: twin_patch|method"),
@@ -83,6 +86,9 @@ def test_bad_input_fails_before_any_client_call(run_module, overrides, msg):
     assert outcome.factory_calls == []
 
 
+# The COUNT query a create runs before its PUT (a query the hub cannot evaluate is refused there).
+COUNTED = pages("POST", "/devices/query", [[{"numberOfDevices": 5}]],
+                json={"query": "SELECT COUNT() AS numberOfDevices FROM devices WHERE tags.ring = 'canary'"})
 # What the module sends to create the job of args().
 REQUEST = {"jobId": "fw-1", "type": "scheduleUpdateTwin", "queryCondition": "tags.ring = 'canary'",
            "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600,
@@ -106,14 +112,14 @@ def full_job(status="queued", **changes):
 
 
 def test_create(run_module):
-    client = FakeClient([expect("GET", JOB, status=404), expect("PUT", JOB, json={
+    client = FakeClient([expect("GET", JOB, status=404), COUNTED, expect("PUT", JOB, json={
         "jobId": "fw-1", "type": "scheduleUpdateTwin", "queryCondition": "tags.ring = 'canary'",
         "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600,
         "updateTwin": {"etag": "*", "properties": {"desired": {"fw": "1.2.0"}}}}, body=full_job())])
     outcome = run_module(module, args(), client=client, diff=True)
     client.assert_done()
     assert not outcome.failed and len(outcome.factory_calls) == 1
-    assert outcome.result["changed"] is True
+    assert outcome.result["changed"] is True and outcome.result["targeted_devices"] == 5
     assert outcome.result["job"]["statistics"]["pending"] == 5
     assert outcome.result["diff"]["before"] == {}
 
@@ -153,7 +159,7 @@ def test_wait_with_device_failures_accepted(run_module, monkeypatch):
     statistics = {"deviceCount": 5, "failedCount": 1, "succeededCount": 4, "runningCount": 0, "pendingCount": 0}
     done = full_job("completed", deviceJobStatistics=statistics)
     failed_row = {"deviceId": "d3", "jobId": "fw-1", "status": "failed", "error": {"code": "X", "description": "y"}}
-    client = FakeClient([expect("GET", JOB, status=404), put(body=done),
+    client = FakeClient([expect("GET", JOB, status=404), COUNTED, put(body=done),
                          pages("POST", "/devices/query", [[failed_row]],
                                json={"query": "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'fw-1' AND "
                                               "devices.jobs.status = 'failed'"})])
@@ -165,7 +171,7 @@ def test_wait_with_device_failures_accepted(run_module, monkeypatch):
 
 
 def test_busy_without_queue_when_busy(run_module):
-    client = FakeClient([expect("GET", JOB, status=404), put(
+    client = FakeClient([expect("GET", JOB, status=404), COUNTED, put(
         raises=api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds", method="PUT"))])
     outcome = run_module(module, args(), client=client)
     assert outcome.failed
