@@ -14,10 +14,19 @@ export ANSIBLE_COLLECTIONS_PATH="$root/build/collections" PATH="$bin:$PATH"
 mkdir -m 755 "$out/project"  # sphinx-init wants an existing folder only its owner may write
 "$bin/antsibull-docs" sphinx-init --use-current --dest-dir "$out/project" azure_iot.jobs > /dev/null
 # No network here: the one intersphinx inventory the pages refer to (docs.ansible.com's labels for common return
-# values, configuration settings and action plugins) is written locally, and the other inventories are dropped.
+# values, configuration settings, action plugins, ansible.builtin plugin pages) is written locally, and the other inventories are dropped.
 "$bin/python" - "$out/ansible_devel.inv" <<'PY'
-import sys, zlib
-entries = [
+import json, subprocess, sys, zlib
+entries = []
+# Pages of ansible.builtin plugins that module docs link to (M(ansible.builtin.fail), ...).
+for kind in ("module", "filter", "test", "lookup"):
+    listed = json.loads(subprocess.run(["ansible-doc", "-t", kind, "-l", "--json", "ansible.builtin"],
+                                       capture_output=True, text=True, check=True).stdout)
+    for name in listed:
+        short = name.split(".")[-1]
+        entries.append(("ansible_collections.ansible.builtin.%s_%s" % (short, kind),
+                        "collections/ansible/builtin/%s_%s.html#$" % (short, kind), name))
+entries += [
     ("common_return_values", "reference_appendices/common_return_values.html#$", "Return Values"),
     ("ansible_configuration_settings", "reference_appendices/config.html#$", "Ansible Configuration Settings"),
     ("action_plugins", "plugins/action.html#$", "Action plugins"),
