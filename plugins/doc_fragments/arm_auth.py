@@ -13,7 +13,8 @@ options:
   subscription_id:
     description:
       - The ID of the Azure subscription of the hub.
-      - Can also be set with the E(AZURE_SUBSCRIPTION_ID) environment variable.
+      - Can also be set with the E(AZURE_SUBSCRIPTION_ID) environment variable (also the name the Microsoft Azure
+        Resource Manager credential of AWX and Ansible Automation Platform injects).
       - Required, with O(resource_group) and O(hub_name), to reach the hub through Azure Resource Manager; modules
         that only use the data plane accept and ignore it, so one C(group/azure_iot.jobs.iothub) default serves all.
     type: str
@@ -34,6 +35,10 @@ options:
       - The token scope is this endpoint followed by C(/.default).
       - Azure Resource Manager takes Microsoft Entra ID authentication only (see O(auth_method)).
       - Can also be set with the E(AZURE_ARM_ENDPOINT) environment variable.
+      - When neither is set, the E(AZURE_CLOUD_ENVIRONMENT) environment variable (set by the Microsoft Azure Resource
+        Manager credential of AWX and Ansible Automation Platform) chooses the endpoint of that cloud,
+        V(AzureCloud) C(https://management.azure.com), V(AzureUSGovernment) C(https://management.usgovcloudapi.net),
+        V(AzureChinaCloud) C(https://management.chinacloudapi.cn).
     type: str
     default: https://management.azure.com
 '''

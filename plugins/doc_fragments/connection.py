@@ -34,18 +34,21 @@ options:
   tenant_id:
     description:
       - The Microsoft Entra ID tenant (directory) ID, for O(auth_method=client_secret) and O(auth_method=azure_cli).
-      - Can also be set with the E(AZURE_TENANT_ID) environment variable.
+      - Can also be set with the E(AZURE_TENANT_ID) environment variable, or else E(AZURE_TENANT) (the name the
+        Microsoft Azure Resource Manager credential of AWX and Ansible Automation Platform injects).
     type: str
   client_id:
     description:
       - The application (client) ID of the service principal for O(auth_method=client_secret), or the client ID of a
         user-assigned managed identity for O(auth_method=managed_identity) and O(auth_method=default).
-      - Can also be set with the E(AZURE_CLIENT_ID) environment variable.
+      - Can also be set with the E(AZURE_CLIENT_ID) environment variable (also the name the Microsoft Azure Resource
+        Manager credential of AWX and Ansible Automation Platform injects).
     type: str
   client_secret:
     description:
       - The client secret of the service principal, for O(auth_method=client_secret).
-      - Can also be set with the E(AZURE_CLIENT_SECRET) environment variable.
+      - Can also be set with the E(AZURE_CLIENT_SECRET) environment variable, or else E(AZURE_SECRET) (the name the
+        Microsoft Azure Resource Manager credential of AWX and Ansible Automation Platform injects).
     type: str
   authority_host:
     description:
@@ -54,6 +57,11 @@ options:
       - Authorities that are not public Azure clouds (Azure Stack, a local test endpoint) are used without instance
         discovery.
       - Can also be set with the E(AZURE_AUTHORITY_HOST) environment variable.
+      - When neither is set, the E(AZURE_CLOUD_ENVIRONMENT) environment variable (set by the Microsoft Azure Resource
+        Manager credential of AWX and Ansible Automation Platform) chooses the authority of that cloud,
+        V(AzureCloud) C(login.microsoftonline.com), V(AzureUSGovernment) C(login.microsoftonline.us),
+        V(AzureChinaCloud) C(login.chinacloudapi.cn). Any other name fails the module (before any request) unless
+        O(authority_host) is set.
     type: str
   validate_certs:
     description:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -108,6 +109,47 @@ def _check_percentages(waves):
     if previous != 100:
         raise AnsibleFilterError("rollout_waves: the last of waves must be 100 so that every device is reached; got "
                                  "%r" % (list(waves),))
+
+
+def _number(option, value, kind):
+    """An argument as int or float, whatever the templating gave: before ansible-core 2.19 a templated
+    "{{ x | int }}" inside a vars dict reaches the filter as the string "5", so a filter converts its own arguments."""
+    if isinstance(value, bool):
+        raise AnsibleFilterError("rollout_waves: %s must be a number, got %r" % (option, value))
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return kind(0)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AnsibleFilterError("rollout_waves: %s must be a number, got %r" % (option, value)) from None
+    if kind is int:
+        if number != int(number):
+            raise AnsibleFilterError("rollout_waves: %s must be a whole number, got %r" % (option, value))
+        return int(number)
+    return int(number) if number == int(number) else number
+
+
+def _percentages(waves):
+    """waves as a list of numbers: a list of numbers or numeric strings, or a string holding a JSON list."""
+    if waves is None:
+        return [100]
+    if isinstance(waves, str):
+        try:
+            waves = json.loads(waves)
+        except ValueError:
+            raise AnsibleFilterError("rollout_waves: waves must be a list of cumulative percentages, such as "
+                                     "[10, 50, 100]; got %r" % (waves,)) from None
+    if isinstance(waves, (str, dict)) or not hasattr(waves, "__iter__"):
+        raise AnsibleFilterError("rollout_waves: waves must be a list of cumulative percentages, such as "
+                                 "[10, 50, 100]; got %r" % (waves,))
+    converted = []
+    for value in waves:
+        try:
+            converted.append(_number("waves", value, float))
+        except AnsibleFilterError:
+            raise AnsibleFilterError("rollout_waves: waves must be cumulative percentages that grow from above 0 "
+                                     "up to 100, such as [10, 50, 100]; got %r" % (list(waves),)) from None
+    return converted
 
 
 def _share(count, percentage):

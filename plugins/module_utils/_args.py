@@ -12,8 +12,10 @@
     argument_spec.update(COMMON_ARGSPEC)
 
 Every option is flat (so module_defaults and action groups work); those in design.md's table fall back to an
-environment variable. The
-doc fragments azure_iot.jobs.connection, .iothub_auth, .arm_auth and .iotcentral_auth document exactly these.
+environment variable (several, first set wins: the names AWX / Automation Platform's Azure credential injects come
+second), and the Entra ID authority and the ARM endpoint fall back to the cloud named by AZURE_CLOUD_ENVIRONMENT
+(_cloud). The doc fragments azure_iot.jobs.connection, .iothub_auth, .arm_auth and .iotcentral_auth
+document exactly these.
 Combinations (which options a method needs) are checked at run time in _auth, with messages naming the options.
 """
 
@@ -21,15 +23,20 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils._cloud import (
+    arm_endpoint_fallback,
+    authority_host_fallback,
+)
+
 AUTH_METHODS = ["auto", "sas", "api_token", "client_secret", "managed_identity", "azure_cli", "default"]
 
 COMMON_ARGSPEC = dict(
     auth_method=dict(type="str", default="auto", choices=AUTH_METHODS,
                      fallback=(env_fallback, ["AZURE_IOT_AUTH_METHOD"])),
-    tenant_id=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT_ID"])),
+    tenant_id=dict(type="str", fallback=(env_fallback, ["AZURE_TENANT_ID", "AZURE_TENANT"])),
     client_id=dict(type="str", no_log=False, fallback=(env_fallback, ["AZURE_CLIENT_ID"])),
-    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_CLIENT_SECRET"])),
-    authority_host=dict(type="str", fallback=(env_fallback, ["AZURE_AUTHORITY_HOST"])),
+    client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_CLIENT_SECRET", "AZURE_SECRET"])),
+    authority_host=dict(type="str", fallback=(authority_host_fallback, ["AZURE_AUTHORITY_HOST"])),
     validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["AZURE_IOT_VALIDATE_CERTS"])),
     ca_path=dict(type="path", fallback=(env_fallback, ["REQUESTS_CA_BUNDLE"])),
     timeout=dict(type="float", default=30),
@@ -47,7 +54,7 @@ ARM_ARGSPEC = dict(
     resource_group=dict(type="str", fallback=(env_fallback, ["AZURE_RESOURCE_GROUP"])),
     hub_name=dict(type="str", fallback=(env_fallback, ["AZURE_IOTHUB_NAME"])),
     arm_endpoint=dict(type="str", default="https://management.azure.com",
-                      fallback=(env_fallback, ["AZURE_ARM_ENDPOINT"])),
+                      fallback=(arm_endpoint_fallback, ["AZURE_ARM_ENDPOINT"])),
 )
 
 IOTCENTRAL_ARGSPEC = dict(

@@ -26,6 +26,7 @@ import time
 from collections import namedtuple
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils._cloud import unknown_cloud_environment
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     AuthError,
     ConnectionStringError,
@@ -335,6 +336,12 @@ def _missing(params, names):
 
 
 def _entra(params, method, scope):
+    if not params.get("authority_host"):
+        # AZURE_CLOUD_ENVIRONMENT (AWX's Azure credential) named a cloud that _cloud does not know: fail rather than
+        # quietly use the public cloud.
+        unknown = unknown_cloud_environment()
+        if unknown:
+            raise ValidationError(unknown)
     if method == "client_secret":
         missing = _missing(params, ("tenant_id", "client_id", "client_secret"))
         if missing:

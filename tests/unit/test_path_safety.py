@@ -18,11 +18,11 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _client
+from ansible_collections.azure_iot.jobs.tests.unit.compat import patch_module_args
 
 PACKAGE = "ansible_collections.azure_iot.jobs.plugins.modules."
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="

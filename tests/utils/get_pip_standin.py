@@ -7,6 +7,7 @@ relaxes the exact pip pin (the registry serves only recent pip releases), then i
 """
 
 import ensurepip
+import os
 import subprocess
 import sys
 
@@ -16,8 +17,11 @@ GET_PIP_ONLY_OPTIONS = {"--no-setuptools", "--no-wheel"}
 def main():
     args = [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY_OPTIONS]
     args = ["pip" if arg.startswith("pip==") else arg for arg in args]
+    # ensurepip.bootstrap() sets PIP_CONFIG_FILE=/dev/null and drops the PIP_* variables in this process: the install
+    # below must see the machine's pip configuration (its index, its CA bundle), as get-pip.py would.
+    environment = dict(os.environ)
     ensurepip.bootstrap(upgrade=True)
-    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args)
+    subprocess.check_call([sys.executable, "-m", "pip", "install"] + args, env=environment)
 
 
 if __name__ == "__main__":

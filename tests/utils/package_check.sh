@@ -35,6 +35,20 @@ for needed in MANIFEST.json FILES.json meta/runtime.yml meta/execution-environme
   grep -qx "$needed" "$work/contents.txt" || fail "the tarball lacks $needed"
 done
 
+# The README is the collection's page on Galaxy: every relative link in it must resolve inside the tarball.
+"$bin/python" - "$root/README.md" "$work/contents.txt" <<'PY' || fail "README.md links to files the tarball lacks (above)"
+import re, sys
+readme, contents = open(sys.argv[1]).read(), {line.strip().rstrip("/") for line in open(sys.argv[2])}
+links = [target.split("#")[0] for target in re.findall(r"\]\(([^)\s]+)\)", readme)
+         if not re.match(r"[a-z]+:", target) and not target.startswith("#")]
+missing = [link for link in links if link.rstrip("/") not in contents]
+for link in missing:
+    print("README.md links to %s, which the tarball lacks" % link)
+print("README.md: %d relative links, all in the tarball" % len(links) if not missing else "", end="")
+sys.exit(1 if missing else 0)
+PY
+echo
+
 step "3. install into a clean virtualenv and run modules there"
 "$python" -m venv "$work/venv"
 # (Quiet, less the warnings of a pip configuration that lists local indexes that may be absent.)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ansible-test sanity on a copy of the collection, with no ignore file, offline-safe.
+# ANSIBLE_TEST_BIN names the bin folder of the ansible-core to run (a cell of the version matrix, noxfile.py;
+# default .venv/bin).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin="$root/.venv/bin"
+bin="${ANSIBLE_TEST_BIN:-$root/.venv/bin}"
+python_version=$("$bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 if ls "$root"/tests/sanity/ignore-*.txt >/dev/null 2>&1; then
   echo "tests/sanity/ignore-*.txt exists: fix the code instead" >&2
   exit 1
@@ -17,6 +20,6 @@ PY
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
 cp "$root/tests/utils/get_pip_standin.py" "$cache/get_pip_${pip_version//./_}.py"
-dest=$("$root/tests/utils/collection_tree.sh")
+dest=$("$root/tests/utils/collection_tree.sh" sanity)
 cd "$dest"
-PATH="$bin:$PATH" "$bin/ansible-test" sanity --venv --python 3.11 --color no "$@"
+PATH="$bin:$PATH" "$bin/ansible-test" sanity --venv --python "$python_version" --color no "$@"

@@ -177,3 +177,28 @@ def test_a_plan_whose_derived_job_ids_would_not_fit_is_refused():
         "'%s-wave-100-retry-9-part-10', would have 65 characters; IoT Hub takes at most 64: use a shorter name, or "
         "fewer waves" % name)
     assert len(rollout_waves(fleet, name[:39], wave_size=600)) == 100
+
+
+def test_arguments_templated_to_strings_are_converted():
+    # Before ansible-core 2.19 "{{ x | int }}" inside a vars dict reaches the filter as a string.
+    as_numbers = rollout_waves(FLEET, "r", canary_count=3, canary_percentage=0, waves=[25, 50, 100], wave_size=0)
+    as_strings = rollout_waves(FLEET, "r", canary_count="3", canary_percentage="0.0", waves=["25", "50", "100"],
+                               wave_size="0")
+    assert as_strings == as_numbers
+    assert rollout_waves(FLEET, "r", waves="[25, 50, 100]") == rollout_waves(FLEET, "r", waves=[25, 50, 100])
+    expected = [("wave-1", "r-wave-1", 8), ("wave-2", "r-wave-2", 8), ("wave-3", "r-wave-3", 4)]
+    assert summary(rollout_waves(FLEET, "r", wave_size="8")) == expected
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(canary_count="three"), "rollout_waves: canary_count must be a number, got 'three'"),
+    (dict(wave_size="2.5"), "rollout_waves: wave_size must be a whole number, got '2.5'"),
+    (dict(canary_count=True), "rollout_waves: canary_count must be a number, got True"),
+    (dict(waves=["ten", "100"]), "rollout_waves: waves must be cumulative percentages that grow from above 0 up to "
+                                 "100, such as [10, 50, 100]; got ['ten', '100']"),
+    (dict(waves="10, 100"), "rollout_waves: waves must be a list of cumulative percentages"),
+])
+def test_arguments_that_are_not_numbers_are_refused(kwargs, message):
+    with pytest.raises(AnsibleFilterError) as error:
+        rollout_waves(FLEET, "r", **kwargs)
+    assert str(error.value).startswith(message)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils import _args
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _args, _cloud
 
 FRAGMENTS = [
     ("connection", _args.COMMON_ARGSPEC),
@@ -43,11 +43,29 @@ def test_fragment_documents_exactly_the_spec(name, spec):
 
 @pytest.mark.parametrize("name, spec", FRAGMENTS)
 def test_fragment_names_the_environment_variable_of_each_fallback(name, spec):
+    # One item "Can also be set with the E(A) environment variable[, or else E(B) (...)]." names every variable in
+    # the order they are tried.
     for option, doc in fragment_options(name).items():
-        text = " ".join(doc["description"])
-        documented = re.findall(r"Can also be set with the E\((\w+)\) environment variable\.", text)
+        items = [item for item in doc["description"] if item.startswith("Can also be set with the E(")]
+        documented = re.findall(r"E\((\w+)\)", items[0]) if items else []
+        assert len(items) <= 1, option
         fallback = spec[option].get("fallback")
         assert documented == (list(fallback[1]) if fallback else []), option
+
+
+@pytest.mark.parametrize("name, spec", FRAGMENTS)
+def test_fragment_documents_the_cloud_of_each_cloud_fallback(name, spec):
+    for option, doc in fragment_options(name).items():
+        fallback = spec[option].get("fallback")
+        text = " ".join(doc["description"])
+        endpoint = getattr(fallback[0], "endpoint", None) if fallback else None
+        if endpoint:
+            assert endpoint == option
+            assert "E(AZURE_CLOUD_ENVIRONMENT)" in text, option
+            for cloud, endpoints in _cloud.CLOUDS.items():
+                assert "V(%s) C(%s)" % (cloud, endpoints[endpoint]) in text, option
+        else:
+            assert "AZURE_CLOUD_ENVIRONMENT" not in text, option
 
 
 @pytest.mark.parametrize("name, spec", FRAGMENTS)
@@ -87,3 +105,65 @@ def test_defaults_without_environment(monkeypatch):
     params = ArgumentSpecValidator(spec).validate({}).validated_parameters
     assert (params["arm_endpoint"], params["dns_suffix"], params["auth_method"], params["validate_certs"]) == (
         "https://management.azure.com", "azureiotcentral.com", "auto", True)
+
+
+AWX_AZURE_RM = {  # what AWX's "Microsoft Azure Resource Manager" credential injects (awx injectors.azure_rm)
+    "AZURE_SUBSCRIPTION_ID": "sub-1",
+    "AZURE_CLIENT_ID": "app-1",
+    "AZURE_TENANT": "tenant-1",
+    "AZURE_SECRET": "awx-secret",
+}
+OWN_NAMES = ("AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST", "AZURE_ARM_ENDPOINT",
+             "AZURE_CLOUD_ENVIRONMENT", "AZURE_IOT_AUTH_METHOD")
+
+
+def _validate(monkeypatch, env, task=None):
+    for name in OWN_NAMES + tuple(AWX_AZURE_RM):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = dict(_args.ARM_ARGSPEC)
+    spec.update(_args.COMMON_ARGSPEC)
+    result = ArgumentSpecValidator(spec).validate(dict(task or {}))
+    assert result.error_messages == []
+    return result
+
+
+def test_the_awx_azure_credential_variables_are_read(monkeypatch):
+    result = _validate(monkeypatch, AWX_AZURE_RM)
+    params = result.validated_parameters
+    assert (params["subscription_id"], params["client_id"], params["tenant_id"], params["client_secret"]) == (
+        "sub-1", "app-1", "tenant-1", "awx-secret")
+    assert "awx-secret" in result._no_log_values
+    # No cloud named: the public cloud's ARM endpoint (the default) and azure-identity's own authority.
+    assert (params["arm_endpoint"], params["authority_host"]) == ("https://management.azure.com", None)
+
+
+def test_the_collection_variable_names_win_over_the_awx_names(monkeypatch):
+    params = _validate(monkeypatch, dict(AWX_AZURE_RM, AZURE_TENANT_ID="tenant-own",
+                                         AZURE_CLIENT_SECRET="own-secret")).validated_parameters
+    assert (params["tenant_id"], params["client_secret"]) == ("tenant-own", "own-secret")
+
+
+@pytest.mark.parametrize("cloud, arm_endpoint, authority_host", [
+    ("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
+    ("AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"),
+    ("azurechinacloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"),
+])
+def test_the_cloud_environment_gives_the_endpoints(monkeypatch, cloud, arm_endpoint, authority_host):
+    params = _validate(monkeypatch, dict(AWX_AZURE_RM, AZURE_CLOUD_ENVIRONMENT=cloud)).validated_parameters
+    assert (params["arm_endpoint"], params["authority_host"]) == (arm_endpoint, authority_host)
+
+
+def test_task_options_and_their_variables_win_over_the_cloud_environment(monkeypatch):
+    env = dict(AZURE_CLOUD_ENVIRONMENT="AzureUSGovernment", AZURE_AUTHORITY_HOST="login.example.test")
+    params = _validate(monkeypatch, env, dict(arm_endpoint="https://arm.example.test")).validated_parameters
+    assert (params["arm_endpoint"], params["authority_host"]) == ("https://arm.example.test", "login.example.test")
+    env = dict(AZURE_CLOUD_ENVIRONMENT="AzureUSGovernment", AZURE_ARM_ENDPOINT="https://127.0.0.1:8443")
+    params = _validate(monkeypatch, env, dict(authority_host="127.0.0.1:8443")).validated_parameters
+    assert (params["arm_endpoint"], params["authority_host"]) == ("https://127.0.0.1:8443", "127.0.0.1:8443")
+
+
+def test_an_unknown_cloud_environment_leaves_the_defaults(monkeypatch):
+    params = _validate(monkeypatch, dict(AZURE_CLOUD_ENVIRONMENT="AzureGermanCloud")).validated_parameters
+    assert (params["arm_endpoint"], params["authority_host"]) == ("https://management.azure.com", None)

@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Shows the progress of the job on the controller while azure_iot.jobs.iothub_scheduled_job waits for it."""
+
+from __future__ import annotations
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
+from ansible_collections.azure_iot.jobs.plugins.plugin_utils._job_progress import JobProgressAction
+
+
+class ActionModule(JobProgressAction):
+    descriptor = ScheduledJob
+    waiting_states = ("present",)
