@@ -35,6 +35,9 @@ RESULTS = os.path.join(ROOT, "build", "matrix")
 # ansible-core minor -> the Python its cell runs on (2.20 and 2.21 need Python 3.12 or later).
 MATRIX = {"2.17": "3.11", "2.18": "3.11", "2.19": "3.11", "2.20": "3.12", "2.21": "3.12"}
 SANITY = ("2.17", "2.21")  # the oldest and the newest
+# Cells whose integration run also covers the emulator's sparse profile (every target, both profiles); the others
+# run the full profile only, to keep make test well within CI's time.
+BOTH_PROFILES = ("2.19", "2.21")
 
 nox.options.sessions = ["tests", "sanity", "matrix_report"]
 nox.options.error_on_missing_interpreters = True
@@ -144,7 +147,7 @@ def tests(session, ansible_core):
     _stage(session, ansible_core, "integration", installed,
            # Every target runs, so one run of the matrix shows every target that fails on this ansible-core.
            [os.path.join(ROOT, "tests", "utils", "integration.sh"), "--continue-on-error"] + session.posargs,
-           env=_cell_env(session),
+           env=dict(_cell_env(session), PROFILES="full sparse" if ansible_core in BOTH_PROFILES else "full"),
            summary=_integration_summary)
 
 
