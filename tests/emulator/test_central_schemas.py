@@ -1,6 +1,6 @@
 """Every body the emulator's IoT Central application returns validates against the official swagger
-(tests/fixtures/specs/iotcentral/2022-07-31/iotcentral.json, vendored: see tests/fixtures/specs/SOURCES.md), and the 2022-07-31
-x-ms-examples of the jobs operations replay to responses of their documented shape.
+(tests/fixtures/specs/iotcentral/2022-07-31/iotcentral.json, vendored: see tests/fixtures/specs/SOURCES.md), and the
+2022-07-31 x-ms-examples of the jobs operations replay to responses of their documented shape.
 
 As in test_schemas.py, a bare {"type": "object"} schema is AutoRest's AnyObject (any JSON value); `format` is
 checked for date-time (RFC 3339), date-time-rfc1123 (the error time) and int32.
