@@ -26,6 +26,10 @@
      against the swagger) go through `_iothub.job_to_ansible` and `_import_export.job_to_ansible`; a devices.jobs row
      (contract.md 2.7; the swagger has no DeviceJob definition) through `device_job_to_ansible`.
 
+   The examples are sparse (no Job with start, end or progress, no ARM job with failureReason or parentJobId): one
+   body per response definition (ARM JobResponse, IoT Central Job and ScheduledJob) holding every property it
+   defines, validated against the spec, is projected field by field as well.
+
    The specs hold no error example: error bodies holding every property of the specs' error definitions (IoT
    Central `Error`, ARM `ErrorDetails`), validated against them, go through `_client.parse_error`.
 
@@ -810,6 +814,61 @@ def test_device_job_row():
     assert_field_by_field(_iothub.device_job_to_ansible(DEVICE_JOB_ROW), DEVICE_JOB_ROW, DEVICE_JOB)
     sparse = {key: DEVICE_JOB_ROW[key] for key in ("deviceId", "jobId", "jobType", "status")}
     assert_field_by_field(_iothub.device_job_to_ansible(dict(sparse, outcome=None)), sparse, DEVICE_JOB)
+
+
+# ------------------------------------------ every property of each response definition (beyond the sparse examples)
+
+# The examples leave most optional fields out (no start, end or progress on a Job, no failureReason on an ARM job):
+# one body per definition holding every property it defines, validated against the spec, checks those fields too.
+ARM_FULL_JOB = {
+    "jobId": "3d5c6a5e", "startTimeUtc": "Thu, 15 Jun 2017 19:20:58 GMT", "endTimeUtc": "Thu, 15 Jun 2017 19:21:40 GMT",
+    "type": "import", "status": "failed", "failureReason": "ImportErrors", "statusMessage": "3 lines failed",
+    "parentJobId": "3d5c6a5d",
+}
+CENTRAL_FULL_JOB = {
+    "id": "fw-1-rerun", "scheduledJobId": "nightly", "displayName": "Firmware 1.2", "description": "wave 1",
+    "group": "thermostats", "batch": {"type": "percentage", "value": 20},
+    "cancellationThreshold": {"type": "number", "value": 5, "batch": True},
+    "data": [{"type": "deviceTemplateMigration", "template": "dtmi:t;2"}],
+    "start": "2022-05-24T22:29:01.123Z", "end": "2022-05-24T22:35:00Z",
+    "progress": {"total": 10, "pending": 1, "completed": 7, "failed": 2}, "status": "cancelled",
+    "organizations": ["org-1"],
+}
+CENTRAL_FULL_SCHEDULED_JOBS = [dict(
+    CENTRAL_FULL_JOB, id="nightly", etag='"9700"', enabled=False, completed=True,
+    data=[{"type": "cloudProperty", "target": "dtmi:t;1", "path": "customer", "value": {"name": "contoso"}}],
+    schedule={"start": "2022-05-24T22:29:01Z", "recurrence": "monthly", "end": end})
+    for end in ({"type": "date", "date": "2022-12-31"}, {"type": "occurrences", "occurrences": 12})]
+for _body in CENTRAL_FULL_SCHEDULED_JOBS:
+    for _key in ("scheduledJobId", "start", "end", "progress", "status"):
+        del _body[_key]
+
+
+def test_full_bodies_hold_every_property_of_their_definition(arm_spec, central_spec):
+    assert sorted(ARM_FULL_JOB) == sorted(arm_spec.definitions["JobResponse"]["properties"])
+    assert sorted(CENTRAL_FULL_JOB) == sorted(central_spec.definitions["Job"]["properties"])
+    for body in CENTRAL_FULL_SCHEDULED_JOBS:
+        assert sorted(body) == sorted(central_spec.definitions["ScheduledJob"]["properties"])
+    assert sorted(CENTRAL_FULL_JOB["progress"]) == sorted(central_spec.definitions["JobProgress"]["properties"])
+    assert sorted(CENTRAL_FULL_JOB["cancellationThreshold"]) == sorted(
+        central_spec.definitions["JobCancellationThreshold"]["properties"])
+
+
+def test_arm_full_job(arm_spec):
+    arm_spec.validate(ARM_FULL_JOB, "JobResponse")
+    assert_field_by_field(_arm.job_to_ansible(ARM_FULL_JOB), ARM_FULL_JOB, ARM_JOB)
+    assert_field_by_field(_import_export.arm_job_to_ansible(ARM_FULL_JOB), ARM_FULL_JOB, ARM_IMPORT_EXPORT_JOB)
+
+
+def test_central_full_job(central_spec):
+    central_spec.validate(CENTRAL_FULL_JOB, "Job")
+    assert_field_by_field(_iotcentral.job_to_ansible(CENTRAL_FULL_JOB), CENTRAL_FULL_JOB, CENTRAL_JOB)
+
+
+@pytest.mark.parametrize("body", CENTRAL_FULL_SCHEDULED_JOBS, ids=["end date", "end occurrences"])
+def test_central_full_scheduled_job(central_spec, body):
+    central_spec.validate(body, "ScheduledJob")
+    assert_field_by_field(_scheduled.scheduled_job_to_ansible(body), body, CENTRAL_SCHEDULED_JOB)
 
 
 # ---------------------------------------------------------------------------------------------------- errors
