@@ -230,10 +230,12 @@ def test_the_validator_rejects_what_the_spec_does_not_allow(data_plane, arm_spec
         (central_spec, {"group": "g", "data": [{"type": "deviceTemplateMigration"}]}, "Job"),
         (central_spec, {"group": "g", "data": [{"type": "firmware", "target": "t", "path": "p"}]}, "Job"),
         (central_spec, {"group": "g", "data": [{"type": "command", "target": "t", "path": "p", "x": 1}]}, "Job"),
-        (central_spec, {"group": "g", "data": [], "schedule": {"start": "2030-01-01T00:00:00Z",
-                                                              "end": {"type": "occurrences"}}}, "ScheduledJob"),
-        (central_spec, {"group": "g", "data": [], "schedule": {"start": "2030-01-01T00:00:00Z",
-                                                              "recurrence": "hourly"}}, "ScheduledJob"),
+        (central_spec, {"group": "g", "data": [],
+                        "schedule": {"start": "2030-01-01T00:00:00Z", "end": {"type": "occurrences"}}},
+         "ScheduledJob"),
+        (central_spec, {"group": "g", "data": [],
+                        "schedule": {"start": "2030-01-01T00:00:00Z", "recurrence": "hourly"}},
+         "ScheduledJob"),
     ]
     for spec, body, schema in wrong:
         with pytest.raises(AssertionError):
@@ -509,9 +511,9 @@ def test_central_jobs_get_example(central_spec, version):
     (job,) = _iotcentral.find_jobs(client, job_id=job_id)
     client.assert_done()
     assert_field_by_field(job, documented, CENTRAL_JOB)
-    assert_field_by_field(_iotcentral.CentralJob(job_id).get(FakeClient([expect("GET", CENTRAL_JOB_PATH,
-                                                                               body=documented)])),
-                          documented, CENTRAL_JOB)
+    again = FakeClient([expect("GET", CENTRAL_JOB_PATH, path_params={"job_id": job_id}, body=documented)])
+    assert_field_by_field(_iotcentral.CentralJob(job_id).get(again), documented, CENTRAL_JOB)
+    again.assert_done()
 
 
 # The 2022-10-31-preview list example holds a job of a data type 2022-07-31 does not have (deviceManifestMigration,
@@ -664,7 +666,7 @@ def test_central_scheduledjobs_get_and_list_examples(central_spec, version):
 
 @pytest.mark.parametrize("version", CENTRAL_VERSIONS)
 def test_central_scheduledjobs_update_example(central_spec, version):
-    """The existing scheduled job (scheduledjobs_get, daily) asked to run weekly: the module's merge patch is the
+    """The existing scheduled job (scheduledjobs_get, daily) asked to run weekly: the module's PATCH body is the
     example's request body, valid against ScheduledJob, and the answer is projected field by field."""
     existing = central_spec.validate(central_example(version, "scheduledjobs_get.json")["responses"]["200"]["body"],
                                      "ScheduledJob")
@@ -678,8 +680,8 @@ def test_central_scheduledjobs_update_example(central_spec, version):
     before, after = descriptor.compare(job)
     differences = sorted(key for key in before if before[key] != after[key])
     assert differences == ["schedule"]
-    patch = descriptor.patch_body({"schedule": existing["schedule"]}, after, differences)
-    validate_merge_patch(central_spec, existing, patch)
+    patch = descriptor.patch_body(after, differences)
+    validate_update(central_spec, existing, patch)
     assert patch == documented_patch
     client = FakeClient([expect("PATCH", "/scheduledJobs/{job_id}", path_params={"job_id": job_id}, json=patch,
                                 body=documented)])
@@ -997,33 +999,19 @@ SCHEDULES = {
 }
 
 
-def apply_merge_patch(target, patch):
-    """RFC 7396."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
+def apply_update(existing, patch):
+    """The scheduled job an update of whole options makes (each option the PATCH holds replaces the existing one)."""
+    return dict(existing, **patch)
 
 
-def without_nulls(node):
-    if isinstance(node, dict):
-        return {k: without_nulls(v) for k, v in node.items() if v is not None}
-    return node
-
-
-def validate_merge_patch(spec, existing, patch):
-    """A merge patch of a ScheduledJob: its values (nulls delete) are ScheduledJob values, and the scheduled job it
-    makes of `existing` is a whole valid ScheduledJob."""
+def validate_update(spec, existing, patch):
+    """The PATCH body of a ScheduledJob: a part of a ScheduledJob (no required key, and no null: the schema allows
+    none, and the module sends each option whole), and the scheduled job it makes of `existing` is a whole valid
+    ScheduledJob."""
     partial = copy.deepcopy(spec.definitions["ScheduledJob"])
     partial.pop("required")
-    spec.validate(without_nulls(patch), json.loads(json.dumps(partial).replace('"#/', '"%s#/' % spec.uri)),
-                  "patch")
-    spec.validate(apply_merge_patch(existing, patch), "ScheduledJob", "patched")
+    spec.validate(patch, json.loads(json.dumps(partial).replace('"#/', '"%s#/' % spec.uri)), "patch")
+    spec.validate(apply_update(existing, patch), "ScheduledJob", "updated")
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
@@ -1037,8 +1025,8 @@ def test_central_scheduled_job_create_body_validates(central_spec, name):
 
 @pytest.mark.parametrize("old_name", sorted(SCHEDULES))
 @pytest.mark.parametrize("new_name", sorted(SCHEDULES))
-def test_central_scheduled_job_merge_patch_validates(central_spec, old_name, new_name):
-    """Every schedule change, with a request change, as the merge patch the module sends."""
+def test_central_scheduled_job_update_validates(central_spec, old_name, new_name):
+    """Every schedule change, with a request change, as the PATCH body the module sends."""
     existing_params = dict(CENTRAL_REQUESTS["command without value"], job_id="s-1",
                            schedule=dict(SCHEDULES[old_name]), enabled=True)
     existing = dict(_scheduled.ScheduledCentralJob.from_params(existing_params, now=lambda: NOW).create_body(),
@@ -1051,9 +1039,9 @@ def test_central_scheduled_job_merge_patch_validates(central_spec, old_name, new
     before, after = descriptor.compare(job)
     differences = sorted(key for key in before if before[key] != after[key])
     assert "data" in differences and "enabled" in differences
-    patch = descriptor.patch_body({"schedule": existing["schedule"]}, after, differences)
-    validate_merge_patch(central_spec, existing, patch)
-    patched = apply_merge_patch(existing, patch)
+    patch = descriptor.patch_body(after, differences)
+    validate_update(central_spec, existing, patch)
+    patched = apply_update(existing, patch)
     assert patched["enabled"] is False and patched["group"] == "thermostats"
     assert _scheduled.scheduled_job_to_ansible(patched)["schedule"] == after["schedule"]
 
