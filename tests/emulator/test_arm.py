@@ -12,7 +12,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "specs" / "iothub-arm" / "2023-06-30"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "iothub-arm" / "2023-06-30"
 BASE_URI = "https://emulator.invalid/iothub.json"
 API_VERSION = "2023-06-30"
 RFC1123 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "

@@ -1,6 +1,6 @@
 """Every body the emulator's IoT Central application returns validates against the official swagger
-(shared/specs/iotcentral/2022-07-31/iotcentral.json, placed beside the checkout by CI), and the 2022-07-31
-x-ms-examples of the jobs operations replay to responses of their documented shape.
+(tests/fixtures/specs/iotcentral/2022-07-31/iotcentral.json, vendored: see tests/fixtures/specs/SOURCES.md), and the
+2022-07-31 x-ms-examples of the jobs operations replay to responses of their documented shape.
 
 As in test_schemas.py, a bare {"type": "object"} schema is AutoRest's AnyObject (any JSON value); `format` is
 checked for date-time (RFC 3339), date-time-rfc1123 (the error time) and int32.
@@ -16,7 +16,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "specs" / "iotcentral" / "2022-07-31"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "iotcentral" / "2022-07-31"
 SWAGGER = SPEC_DIR / "iotcentral.json"
 BASE_URI = "https://emulator.invalid/iotcentral.json"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -61,7 +61,7 @@ def format_checker():
 @pytest.fixture(scope="module")
 def swagger():
     if not SWAGGER.is_file():
-        pytest.fail("the official swagger is missing: %s (CI places the shared folder beside the checkout)" % SWAGGER)
+        pytest.fail("the official swagger is missing: %s (vendored in tests/fixtures/specs)" % SWAGGER)
     return json.loads(SWAGGER.read_text(encoding="utf-8"))
 
 

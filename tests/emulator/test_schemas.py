@@ -1,5 +1,5 @@
 """Every body the emulator returns for the job operations validates against the official swagger
-(shared/specs/iothub-dataplane/service.json, placed beside the checkout by CI).
+(tests/fixtures/specs/iothub-dataplane/service.json, vendored: see tests/fixtures/specs/SOURCES.md).
 
 Two readings of the swagger follow AutoRest, the generator that consumes it (and made azure-iot-hub's models):
 - a schema that is only `{"type": "object"}` (no properties) is AutoRest's "AnyObject", any JSON value: the swagger
@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SWAGGER = Path(__file__).resolve().parents[3] / "shared" / "specs" / "iothub-dataplane" / "service.json"
+SWAGGER = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "iothub-dataplane" / "service.json"
 BASE_URI = "https://emulator.invalid/service.json"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 
@@ -93,7 +93,7 @@ def format_checker():
 @pytest.fixture(scope="module")
 def swagger():
     if not SWAGGER.is_file():
-        pytest.fail("the official swagger is missing: %s (CI places the shared folder beside the checkout)" % SWAGGER)
+        pytest.fail("the official swagger is missing: %s (vendored in tests/fixtures/specs)" % SWAGGER)
     return json.loads(SWAGGER.read_text(encoding="utf-8"))
 
 

@@ -17,9 +17,8 @@ SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
 HUB = "/subscriptions/%s/resourceGroups/rg-1/providers/Microsoft.Devices/IotHubs/hub-1" % SUBSCRIPTION
 ARM = {"subscription_id": SUBSCRIPTION, "resource_group": "rg-1", "hub_name": "hub-1", "auth_method": "client_secret",
        "tenant_id": "t", "client_id": "c", "client_secret": "s"}
-# The official spec sits in the workspace's shared folder, beside the checkout (as for tests/emulator/test_schemas.py).
-EXAMPLES = next((parent / "shared" for parent in Path(__file__).resolve().parents if (parent / "shared").is_dir()),
-                Path("/shared")) / "specs" / "iothub-arm" / "2023-06-30" / "examples"
+# The official spec's examples, vendored in tests/fixtures/specs (see its SOURCES.md).
+EXAMPLES = Path(__file__).resolve().parents[3] / "fixtures" / "specs" / "iothub-arm" / "2023-06-30" / "examples"
 
 
 def arm_client(script):
