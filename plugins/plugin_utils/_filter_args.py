@@ -10,14 +10,15 @@ own arguments, and names the filter and the argument when one cannot be converte
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
 
 def to_int(value, filter_name, name):
-    if isinstance(value, bool):
-        return int(value)
+    if isinstance(value, bool):  # a yes/no is no count
+        raise AnsibleFilterError("%s: %s must be a whole number, got %r" % (filter_name, name, value))
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -43,6 +44,14 @@ def to_float(value, filter_name, name):
 def to_list(value, filter_name, name):
     if value is None:
         return []
+    if isinstance(value, str) and value.strip().startswith("["):
+        # A list templated into a string ("{{ waves }}" in a dict of vars before ansible-core 2.19).
+        try:
+            parsed = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            parsed = None
+        if isinstance(parsed, list):
+            return parsed
     if isinstance(value, (str, bytes, Mapping)):
         raise AnsibleFilterError("%s: %s must be a list, got %r" % (filter_name, name, value))
     try:

@@ -191,12 +191,12 @@ def test_arguments_templated_to_strings_are_converted():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(canary_count="three"), "rollout_waves: canary_count must be a number, got 'three'"),
+    (dict(canary_count="three"), "rollout_waves: canary_count must be a whole number, got 'three'"),
     (dict(wave_size="2.5"), "rollout_waves: wave_size must be a whole number, got '2.5'"),
-    (dict(canary_count=True), "rollout_waves: canary_count must be a number, got True"),
+    (dict(canary_count=True), "rollout_waves: canary_count must be a whole number, got True"),
     (dict(waves=["ten", "100"]), "rollout_waves: waves must be cumulative percentages that grow from above 0 up to "
-                                 "100, such as [10, 50, 100]; got ['ten', '100']"),
-    (dict(waves="10, 100"), "rollout_waves: waves must be a list of cumulative percentages"),
+                                 "100, such as [10, 50, 100]; got ['ten', 100.0]"),
+    (dict(waves="10, 100"), "rollout_waves: waves must be a list, got '10, 100'"),
 ])
 def test_arguments_that_are_not_numbers_are_refused(kwargs, message):
     with pytest.raises(AnsibleFilterError) as error:
