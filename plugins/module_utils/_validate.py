@@ -191,12 +191,6 @@ def check_finite(value, option):
     return value
 
 
-def check_not_blank(value, option):
-    if value is not None and not str(value).strip():
-        raise ValidationError("%s must not be empty" % option)
-    return value
-
-
 def check_range(value, option, low, high, unit="seconds"):
     """low <= value <= high (None passes: the option is not set)."""
     check_finite(value, option)
