@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _blob
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor, JobFailure
+from ansible_collections.azure_iot.jobs.plugins.module_utils._poll_plan import NO_READING, Reading
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     IMPORT_EXPORT_JOB_ID,
     check_blob_name,
@@ -305,6 +306,14 @@ class ImportExportJob(Descriptor):
 
     def extra_result(self, job):
         return {"job_id": job.get("job_id")}
+
+    @classmethod
+    def reading(cls, job, now=None):
+        """The data plane's progress (percent done); the ARM view has none, and its polls keep wait_sleep."""
+        progress = job.get("progress")
+        if isinstance(progress, bool) or not isinstance(progress, (int, float)):
+            return NO_READING
+        return Reading(progress, 100)
 
     def missing_message(self, action):
         return "the hub has no import/export job %s" % self.job_id

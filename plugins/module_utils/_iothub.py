@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor
+from ansible_collections.azure_iot.jobs.plugins.module_utils._poll_plan import Reading
 from ansible_collections.azure_iot.jobs.plugins.module_utils._time import format_iso, iso_to_second, parse_iso, utcnow
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     HUB_JOB_ID,
@@ -49,6 +50,7 @@ TYPE_FROM_API = dict((v, k) for k, v in TYPE_TO_API.items())
 # Job status on the wire (double-L "cancelled"); device status in devices.jobs rows uses single-L "canceled".
 JOB_STATUSES = ("queued", "scheduled", "enqueued", "running", "completed", "failed", "cancelled", "unknown")
 TERMINAL = frozenset(("completed", "failed", "cancelled"))
+NOT_STARTED = frozenset(("queued", "scheduled", "enqueued"))
 DEVICE_STATUSES = ("pending", "scheduled", "running", "completed", "failed", "canceled")
 
 MAX_SCHEDULE_AHEAD = timedelta(hours=168)
@@ -567,6 +569,20 @@ class ScheduledJob(Descriptor):
         """(failed, succeeded, total) devices from the job's statistics; None values when it has none."""
         stats = job.get("statistics") or {}
         return stats.get("failed"), stats.get("succeeded"), stats.get("device_count")
+
+    def now(self):
+        return self._now()
+
+    @classmethod
+    def reading(cls, job, now=None):
+        """Devices done of the job's device count; for a job that has not started, the seconds until its
+        start_time when that is ahead of `now` (UTC; polls before it would find nothing new)."""
+        start = parse_iso(job.get("start_time")) if job.get("status") in NOT_STARTED else None
+        if start is not None:
+            ahead = (start - (now or utcnow())).total_seconds()
+            if ahead > 0:
+                return Reading(starts_in=ahead)
+        return super(ScheduledJob, cls).reading(job, now)
 
     def failed_devices(self, client, job):
         """devices.jobs rows of the failed devices (none queried when the statistics say there are none)."""

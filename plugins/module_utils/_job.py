@@ -35,10 +35,13 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     after_own_attempt,
     is_ambiguous,
 )
+from ansible_collections.azure_iot.jobs.plugins.module_utils._poll_plan import NO_READING, PollPlan, Reading
+from ansible_collections.azure_iot.jobs.plugins.module_utils._time import utcnow
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import (
     Deadline,
     WaitOptions,
     backoff_delays,
+    follow,
     wait_for,
 )
 
@@ -115,6 +118,19 @@ class Descriptor(abc.ABC):
     def counts(job):
         """(failed, succeeded, total) devices; None where the job does not say."""
         return None, None, None
+
+    @classmethod
+    def reading(cls, job, now=None):
+        """What the job says about its progress, for polls that follow it (`_poll_plan`): the devices done (failed
+        or succeeded) of the total, from counts(); `now` (UTC) is for kinds that also read a scheduled start."""
+        failed, succeeded, total = cls.counts(job)
+        if failed is None or succeeded is None:
+            return NO_READING
+        return Reading(failed + succeeded, total)
+
+    def now(self):
+        """The current UTC time, as `reading()` compares a scheduled start with it."""
+        return utcnow()
 
     def failed_devices(self, client, job):
         """The per-device results of the failed devices; None when this kind of job has no per-device results."""
@@ -371,8 +387,9 @@ class Lifecycle(object):
 
     def _until_ended(self, job, deadline):
         resting = self.job.terminal | self.job.paused
+        pause_after = follow(PollPlan(self.wait.sleep), lambda j: self.job.reading(j, self.job.now()), self._clock)
         return wait_for(lambda: self.job.get(self.client) or {}, self.job.status,
-                        lambda j: not j or self.job.status(j) in resting, deadline, self.wait.sleep, first=job)
+                        lambda j: not j or self.job.status(j) in resting, deadline, pause_after, first=job)
 
     def _timed_out(self, job):
         return "timed out after %s s waiting for %s (%s); %s" % (self.wait.timeout, self.job.label,

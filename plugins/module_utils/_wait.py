@@ -5,7 +5,8 @@
 
 # internal to this collection, may change in any release
 
-"""One wait loop for every module: a monotonic deadline, a fixed pause between polls, a history of status changes.
+"""One wait loop for every module: a monotonic deadline, the pause between polls (fixed, or planned from the job's
+progress by `_poll_plan.PollPlan`), a history of status changes.
 
 The clock and the sleep function are injected so unit tests run without sleeping.
 """
@@ -97,17 +98,29 @@ class WaitOutcome(object):
 def wait_for(poll, status_of, is_done, deadline, interval, first=None):
     """Poll until `is_done(value)` or the deadline passes.
 
-    `poll()` returns the current value; `status_of(value)` the status recorded in the history. `first` is a value
-    already in hand (the answer of a create), checked before the first pause so a finished job costs no extra call.
+    `poll()` returns the current value; `status_of(value)` the status recorded in the history. `interval` is the
+    pause in seconds, or a function of the value just read that returns it (`follow()`). `first` is a value already
+    in hand (the answer of a create), checked before the first pause so a finished job costs no extra call.
     """
+    pause_after = interval if callable(interval) else (lambda value: interval)
     value = first if first is not None else poll()
     while True:
         deadline.record(status_of(value))
         if is_done(value):
             return WaitOutcome(value, True, deadline.elapsed(), deadline.history)
-        if not deadline.pause(interval):
+        if not deadline.pause(pause_after(value)):
             return WaitOutcome(value, False, deadline.elapsed(), deadline.history)
         value = poll()
+
+
+def follow(plan, reading_of, clock):
+    """An `interval` for wait_for() that follows the job: each value read is given to `plan` (a PollPlan) as
+    `reading_of(value)`, and the plan says how long to pause."""
+    def pause_after(value):
+        now = clock()
+        plan.observe(now, reading_of(value))
+        return plan.next_poll(now).pause
+    return pause_after
 
 
 def backoff_delays(start, cap=SLOT_BACKOFF_CAP):

@@ -13,11 +13,14 @@ plugins named like the waiting modules) runs the module in steps instead:
 1. the module with wait=true but a wait_timeout of one wait_sleep: it creates the job (or finds it unchanged) and
    returns its verdict when the job has ended by then, so a job that is already done costs one run, as before;
    when the job still runs, the module's timeout result (status_history, the job not ended) says so;
-2. while the job has not ended, the module with wait=false every wait_sleep seconds (an unchanged job costs the module
-   one GET), and a line such as "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed" on the controller for each
-   new status at once, for new device counts at most every 15 seconds, and after a minute without change;
-3. the module with wait=true and what is left of wait_timeout: its own wait loop and verdict (failed, cancelled,
-   device failures, timeout, device_results) decide the task's result, so that logic lives only in the module.
+2. while the job has not ended, the module with wait=false (an unchanged job costs the module one GET), timed by the
+   module's own poll plan (`_poll_plan.PollPlan`: wait_sleep, or later when the job's progress says nothing will
+   change before; each run starts as much earlier as the last one took to reach its GET), and a line such as
+   "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed" on the controller for each new status at once, for new
+   device counts at most every 15 seconds, and after a minute without change;
+3. the module with wait=true and what is left of wait_timeout, once the job has ended or the plan expects the next
+   poll to find it ended: its own wait loop and verdict (failed, cancelled, device failures, timeout,
+   device_results) decide the task's result, so that logic lives only in the module.
 
 The lines hold the job id, its status and device counts, never an option value, so they are shown even when the task
 has no_log (the roles' secure logging): an AWX job then still shows why a wave stopped.
@@ -32,6 +35,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils._poll_plan import PollPlan
 
 display = Display()
 
@@ -136,10 +141,12 @@ class JobProgressAction(ActionBase):
         warnings = list(first.get("warnings") or [])
         job = first["job"]
         shown, shown_status, shown_at = None, None, None
+        plan, lead = PollPlan(pause), 0.0
         while job and not self._ended(job):
+            now = self.clock()
+            plan.observe(now, self.descriptor.reading(job))
             status = self.descriptor.status(job)
             line = progress_line(job_id, status, self.descriptor.counts(job))
-            now = self.clock()
             if (shown_at is None or status != shown_status or now - shown_at >= HEARTBEAT
                     or (line != shown and now - shown_at >= PROGRESS_EVERY)):
                 display.display("%s | %s" % (host, line))
@@ -147,8 +154,15 @@ class JobProgressAction(ActionBase):
             left = timeout - (now - start)
             if left <= 0:
                 break
-            self.sleep(min(pause, left))
+            planned = plan.next_poll(now)
+            # Never sooner than wait_sleep after the last answer; aimed so that the module's GET lands on the plan.
+            wait = max(pause, planned.pause - lead)
+            self.sleep(min(wait, left))
+            if planned.expects_end or wait >= left:
+                break  # the run below is the poll that should find the job ended, or the one at the deadline
+            launched = self.clock()
             polled = self._module(args, task_vars, wait=False)
+            lead = self.clock() - launched
             if polled.get("failed"):
                 break  # the last run below reports it
             job = polled.get("job") or {}
