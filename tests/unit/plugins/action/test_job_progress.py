@@ -1,7 +1,8 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The progress action plugins: the module runs with wait=false while the controller shows progress, then once with
-wait=true and what is left of wait_timeout, and its result (the verdict) is the task's result."""
+"""The progress action plugins: the module runs with wait=false while the controller shows progress (timed by the
+poll plan that follows the job), then once with wait=true and what is left of wait_timeout, and its result (the
+verdict) is the task's result."""
 
 from __future__ import annotations
 
@@ -45,11 +46,14 @@ def make_action(module_cls, args, answers, check_mode=False, async_val=0):
 
     def execute(module_args=None, task_vars=None, wrap_async=False):
         calls.append(dict(module_args))
+        action.started.append(round(clock.now - 1000.0, 4))
         answer = answers.pop(0)
         if "_at" in answer:  # the module itself waited until then
             clock.now = 1000.0 + answer.pop("_at")
+        clock.now += answer.pop("_takes", 0.0)  # the module's run, from its start to its answer
         return answer
 
+    action.started = []  # when each module run started, in seconds after the task did
     action._execute_module = execute
     action._remove_tmp_path = mock.MagicMock()
     return action, calls
@@ -76,31 +80,50 @@ DIFF = {"before": {}, "after": {"job_id": "fw-1"}}
 
 
 def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(shown):
+    # A steady job (20 devices a second from 5 s, 1,000 devices: it ends at 55 s). The polls follow it: wait_sleep
+    # twice (no counts, then no rate yet), 4 x wait_sleep, half-way, and the run with wait=true 1.1 x the estimated
+    # time left later, where it finds the job ended. The fixed interval polled 10 times with wait=false (10 to 55).
     verdict = dict(failed=True, changed=False, msg="job 'fw-1' completed, but 2 of 1000 devices failed",
                    job=hub_job("completed", 998, 2), device_results=[{"device_id": "d1"}], elapsed=0.1)
     answers = [timed_out(hub_job("queued", total=0), 5, changed=True, diff=DIFF),
-               dict(changed=False, job=hub_job("running", 340, 2)),
-               dict(changed=False, job=hub_job("running", 500, 2)),
-               dict(changed=False, job=hub_job("running", 700, 2)),
-               dict(changed=False, job=hub_job("running", 850, 2)),
-               dict(changed=False, job=hub_job("completed", 998, 2)),
+               dict(changed=False, job=hub_job("running", 98, 2)),
+               dict(changed=False, job=hub_job("running", 198, 2)),
+               dict(changed=False, job=hub_job("running", 598, 2)),
+               dict(changed=False, job=hub_job("running", 798, 2)),
                verdict]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
     result = action.run(task_vars={"inventory_hostname": "ctl"})
     # A first wait of one wait_sleep, polls with wait=false, the verdict from one run with wait=true.
     assert [(call["wait"], call["wait_timeout"]) for call in calls] == [
-        (True, 5), (False, 600), (False, 600), (False, 600), (False, 600), (False, 600), (True, 570)]
+        (True, 5), (False, 600), (False, 600), (False, 600), (False, 600), (True, 544)]
+    assert action.started == [0.0, 10.0, 15.0, 35.0, 45.0, 56.0]
     assert all(call["connection_string"] == ARGS["connection_string"] for call in calls)
     assert result["failed"] is True and result["msg"] == verdict["msg"]
     assert result["device_results"] == [{"device_id": "d1"}]
     assert result["changed"] is True and result["diff"] == DIFF
-    assert result["elapsed"] == 30.0
+    assert result["elapsed"] == 56.0
     # A new status at once, new counts at most every 15 s, and the last line, a summary that holds no secret.
     assert shown == ["ctl | job fw-1: queued",
-                     "ctl | job fw-1: running, 340/1000 succeeded, 2 failed",
-                     "ctl | job fw-1: running, 850/1000 succeeded, 2 failed",
+                     "ctl | job fw-1: running, 98/1000 succeeded, 2 failed",
+                     "ctl | job fw-1: running, 598/1000 succeeded, 2 failed",
                      "ctl | job fw-1: completed, 998/1000 succeeded, 2 failed"]
     assert not any("c2VjcmV0" in line or "HostName" in line for line in shown)
+
+
+def test_each_run_starts_as_much_earlier_as_the_last_one_took_never_sooner_than_wait_sleep(shown):
+    # Module runs of 0.5 s: the plan's time is when a run answered; the next run starts 0.5 s before the plan so
+    # that its GET lands on it, but never less than wait_sleep after the last answer.
+    answers = [timed_out(hub_job("queued", total=0), 5, changed=True),
+               dict(changed=False, job=hub_job("running", 100), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 200), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 600), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 800), _takes=0.5),
+               dict(changed=False, job=hub_job("completed", 1000), elapsed=0.1)]
+    action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
+    action.run(task_vars={})
+    assert [call["wait"] for call in calls] == [True, False, False, False, False, True]
+    # Answers at 10.5, 16, 36 and 46: pauses of 5 (wait_sleep), 5 (not 4.5), 19.5 and 9.5, then 10.5 to the end.
+    assert action.started == [0.0, 10.0, 15.5, 35.5, 45.5, 56.5]
 
 
 def test_a_job_that_has_ended_costs_one_run(shown):
@@ -112,12 +135,13 @@ def test_a_job_that_has_ended_costs_one_run(shown):
 
 
 def test_the_last_run_gets_what_is_left_of_wait_timeout(shown):
-    answers = [timed_out(hub_job("running", 1), 5, changed=True)] + \
-              [dict(changed=False, job=hub_job("running", n)) for n in range(2, 7)] + \
-              [dict(failed=True, changed=False, msg="timed out after 1 s", job=hub_job("running", 9))]
+    # A slow job (one device in 5 s): the plan's pauses reach the deadline, so the run at the deadline is the last
+    # one, with wait=true (the fixed interval polled 5 times with wait=false before it).
+    answers = [timed_out(hub_job("running", 1), 5, changed=True), dict(changed=False, job=hub_job("running", 2)),
+               dict(failed=True, changed=False, msg="timed out after 1 s", job=hub_job("running", 9))]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS, wait_timeout=30, wait_sleep=5), answers)
     result = action.run(task_vars={})
-    assert [call["wait"] for call in calls].count(False) == 5
+    assert [call["wait"] for call in calls] == [True, False, True] and action.started == [0.0, 10.0, 30.0]
     assert (calls[-1]["wait"], calls[-1]["wait_timeout"], calls[-1]["wait_sleep"]) == (True, 1, 1)
     assert result["msg"] == "timed out after 1 s" and result["changed"] is True
 

@@ -390,6 +390,23 @@ def test_wait_with_device_failures_accepted():
     assert result["elapsed"] == 0.0
 
 
+def test_wait_follows_the_job_progress():
+    # 1,000 devices at 20 a second: the fixed interval would poll 9 times (105 to 145, then 150); the plan polls
+    # after wait_sleep twice (no counts, then no rate yet), half-way, and 1.1 x the estimated time left.
+    clock = Clock()
+    client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
+                         get_job(200, twin_job("running", stats(1000, 100, 0))),
+                         get_job(200, twin_job("running", stats(1000, 200, 0))),
+                         get_job(200, twin_job("running", stats(1000, 600, 0))),
+                         get_job(200, twin_job("running", stats(1000, 800, 0))),
+                         get_job(200, twin_job("completed", stats(1000, 1000, 0)))])
+    result = engine(client, clock=clock, wait=True).present()
+    client.assert_done()
+    assert client.calls == [GET, DEVQ, PUT, GET, GET, GET, GET, GET]
+    assert clock.sleeps == [5, 5, 20, 10, pytest.approx(11)]
+    assert result["elapsed"] == 51.0 and result["job"]["status"] == "completed"
+
+
 def test_wait_timeout_fails_and_says_the_job_keeps_running():
     clock = Clock()
     client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
