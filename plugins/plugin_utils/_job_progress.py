@@ -10,8 +10,9 @@
 A module waits on the host that runs it and says nothing until it returns. JobProgressAction (the base of the action
 plugins named like the waiting modules) runs the module in steps instead:
 
-1. the module with wait=true but a wait_timeout of one wait_sleep: it creates the job (or finds it unchanged) and
-   returns its verdict when the job has ended by then, so a job that is already done costs one run, as before;
+1. the module with wait=true but a wait_timeout of 15 seconds (the pace of the progress lines; one wait_sleep when
+   that is longer): it creates the job (or finds it unchanged), follows it with its own poll plan and returns its
+   verdict when the job has ended by then, so a short job costs one run, as a job that is already done does;
    when the job still runs, the module's timeout result (status_history, the job not ended) says so;
 2. while the job has not ended, the module with wait=false (an unchanged job costs the module one GET), timed by the
    module's own poll plan (`_poll_plan.PollPlan`: wait_sleep, or later when the job's progress says nothing will
@@ -120,9 +121,14 @@ class JobProgressAction(ActionBase):
             return None
         timeout = _seconds(args.get("wait_timeout"), DEFAULT_WAIT_TIMEOUT)
         pause = _seconds(args.get("wait_sleep"), DEFAULT_WAIT_SLEEP)
-        if timeout is None or pause is None or pause >= timeout:
+        if timeout is None or pause is None or self._first_wait(pause) >= timeout:
             return None  # the module rejects these before any call, or its first wait is the whole wait
         return timeout, pause
+
+    @staticmethod
+    def _first_wait(pause):
+        """The wait_timeout of the first run: no line is due before the first progress line would be."""
+        return max(pause, PROGRESS_EVERY)
 
     def _module(self, args, task_vars, **changes):
         return self._execute_module(module_args=dict(args, **changes), task_vars=task_vars)
@@ -135,7 +141,7 @@ class JobProgressAction(ActionBase):
         start = self.clock()
         host = (task_vars or {}).get("inventory_hostname", "localhost")
         job_id = args.get("job_id")
-        first = self._module(args, task_vars, wait=True, wait_timeout=pause, wait_sleep=pause)
+        first = self._module(args, task_vars, wait=True, wait_timeout=self._first_wait(pause), wait_sleep=pause)
         if not self._still_running(first):
             return self._finish(first, first, host, job_id, start, [])
         warnings = list(first.get("warnings") or [])

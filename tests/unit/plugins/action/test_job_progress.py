@@ -72,7 +72,7 @@ ARGS = dict(job_id="fw-1", query="*", twin_patch={"desired": {"v": 2}}, wait=Tru
 
 def timed_out(job, at, **extra):
     """What the module returns when its wait_timeout passed before the job ended."""
-    return dict(failed=True, msg="timed out after 5 s waiting for job 'fw-1'", job=job, status_history=[], _at=at,
+    return dict(failed=True, msg="timed out after 15 s waiting for job 'fw-1'", job=job, status_history=[], _at=at,
                 **extra)
 
 
@@ -80,12 +80,13 @@ DIFF = {"before": {}, "after": {"job_id": "fw-1"}}
 
 
 def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(shown):
-    # A steady job (20 devices a second from 5 s, 1,000 devices: it ends at 55 s). The polls follow it: wait_sleep
-    # twice (no counts, then no rate yet), 4 x wait_sleep, half-way, and the run with wait=true 1.1 x the estimated
-    # time left later, where it finds the job ended. The fixed interval polled 10 times with wait=false (10 to 55).
+    # A steady job (20 devices a second from 15 s, 1,000 devices: it ends at 65 s). The first run waits 15 s (the
+    # pace of the progress lines); then the polls follow the job: wait_sleep twice (no counts, then no rate yet),
+    # 4 x wait_sleep, half-way, and the run with wait=true 1.1 x the estimated time left later, where it finds the
+    # job ended. With a fixed interval the first run waited 5 s and 10 runs with wait=false polled (10 to 55 s).
     verdict = dict(failed=True, changed=False, msg="job 'fw-1' completed, but 2 of 1000 devices failed",
                    job=hub_job("completed", 998, 2), device_results=[{"device_id": "d1"}], elapsed=0.1)
-    answers = [timed_out(hub_job("queued", total=0), 5, changed=True, diff=DIFF),
+    answers = [timed_out(hub_job("queued", total=0), 15, changed=True, diff=DIFF),
                dict(changed=False, job=hub_job("running", 98, 2)),
                dict(changed=False, job=hub_job("running", 198, 2)),
                dict(changed=False, job=hub_job("running", 598, 2)),
@@ -95,13 +96,13 @@ def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(s
     result = action.run(task_vars={"inventory_hostname": "ctl"})
     # A first wait of one wait_sleep, polls with wait=false, the verdict from one run with wait=true.
     assert [(call["wait"], call["wait_timeout"]) for call in calls] == [
-        (True, 5), (False, 600), (False, 600), (False, 600), (False, 600), (True, 544)]
-    assert action.started == [0.0, 10.0, 15.0, 35.0, 45.0, 56.0]
+        (True, 15), (False, 600), (False, 600), (False, 600), (False, 600), (True, 534)]
+    assert action.started == [0.0, 20.0, 25.0, 45.0, 55.0, 66.0]
     assert all(call["connection_string"] == ARGS["connection_string"] for call in calls)
     assert result["failed"] is True and result["msg"] == verdict["msg"]
     assert result["device_results"] == [{"device_id": "d1"}]
     assert result["changed"] is True and result["diff"] == DIFF
-    assert result["elapsed"] == 56.0
+    assert result["elapsed"] == 66.0
     # A new status at once, new counts at most every 15 s, and the last line, a summary that holds no secret.
     assert shown == ["ctl | job fw-1: queued",
                      "ctl | job fw-1: running, 98/1000 succeeded, 2 failed",
@@ -113,7 +114,7 @@ def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(s
 def test_each_run_starts_as_much_earlier_as_the_last_one_took_never_sooner_than_wait_sleep(shown):
     # Module runs of 0.5 s: the plan's time is when a run answered; the next run starts 0.5 s before the plan so
     # that its GET lands on it, but never less than wait_sleep after the last answer.
-    answers = [timed_out(hub_job("queued", total=0), 5, changed=True),
+    answers = [timed_out(hub_job("queued", total=0), 15, changed=True),
                dict(changed=False, job=hub_job("running", 100), _takes=0.5),
                dict(changed=False, job=hub_job("running", 200), _takes=0.5),
                dict(changed=False, job=hub_job("running", 600), _takes=0.5),
@@ -122,28 +123,35 @@ def test_each_run_starts_as_much_earlier_as_the_last_one_took_never_sooner_than_
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
     action.run(task_vars={})
     assert [call["wait"] for call in calls] == [True, False, False, False, False, True]
-    # Answers at 10.5, 16, 36 and 46: pauses of 5 (wait_sleep), 5 (not 4.5), 19.5 and 9.5, then 10.5 to the end.
-    assert action.started == [0.0, 10.0, 15.5, 35.5, 45.5, 56.5]
+    # Answers at 20.5, 26, 46 and 56: pauses of 5 (wait_sleep), 5 (not 4.5), 19.5 and 9.5, then 10.5 to the end.
+    assert action.started == [0.0, 20.0, 25.5, 45.5, 55.5, 66.5]
 
 
 def test_a_job_that_has_ended_costs_one_run(shown):
     done = dict(changed=False, job=hub_job("completed", 1000), elapsed=0.2, status_history=[])
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), [dict(done)])
     assert action.run(task_vars={}) == done
-    assert [(call["wait"], call["wait_timeout"]) for call in calls] == [(True, 5)]
+    assert [(call["wait"], call["wait_timeout"]) for call in calls] == [(True, 15)]
     assert shown == ["localhost | job fw-1: completed, 1000/1000 succeeded, 0 failed"]
 
 
 def test_the_last_run_gets_what_is_left_of_wait_timeout(shown):
     # A slow job (one device in 5 s): the plan's pauses reach the deadline, so the run at the deadline is the last
     # one, with wait=true (the fixed interval polled 5 times with wait=false before it).
-    answers = [timed_out(hub_job("running", 1), 5, changed=True), dict(changed=False, job=hub_job("running", 2)),
+    answers = [timed_out(hub_job("running", 1), 15, changed=True), dict(changed=False, job=hub_job("running", 2)),
                dict(failed=True, changed=False, msg="timed out after 1 s", job=hub_job("running", 9))]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS, wait_timeout=30, wait_sleep=5), answers)
     result = action.run(task_vars={})
-    assert [call["wait"] for call in calls] == [True, False, True] and action.started == [0.0, 10.0, 30.0]
+    assert [call["wait"] for call in calls] == [True, False, True] and action.started == [0.0, 20.0, 30.0]
     assert (calls[-1]["wait"], calls[-1]["wait_timeout"], calls[-1]["wait_sleep"]) == (True, 1, 1)
     assert result["msg"] == "timed out after 1 s" and result["changed"] is True
+
+
+def test_a_wait_sleep_longer_than_the_progress_pace_is_the_first_wait(shown):
+    done = dict(changed=False, job=hub_job("completed", 1000), elapsed=30.0, status_history=[])
+    action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS, wait_sleep=30), [dict(done)])
+    assert action.run(task_vars={}) == done
+    assert [(call["wait_timeout"], call["wait_sleep"]) for call in calls] == [(30, 30)]
 
 
 def test_a_failure_before_waiting_is_returned_as_it_is(shown):
@@ -162,6 +170,7 @@ def test_a_failure_before_waiting_is_returned_as_it_is(shown):
     (dict(state="absent"), {}),
     (dict(wait_sleep=700), {}),
     (dict(wait_sleep=600), {}),
+    (dict(wait_timeout=15, wait_sleep=1), {}),  # the first run's wait would be the whole wait
     (dict(wait="perhaps"), {}),
 ])
 def test_other_tasks_run_the_module_once_as_they_are(shown, changes, kwargs):
@@ -174,7 +183,7 @@ def test_other_tasks_run_the_module_once_as_they_are(shown, changes, kwargs):
 def test_iotcentral_jobs_show_completed_devices_and_a_rerun_runs_as_it_is(shown):
     job = {"status": "running", "progress": {"completed": 340, "failed": 2, "total": 1000}}
     done = {"status": "complete", "progress": {"completed": 998, "failed": 2, "total": 1000}}
-    answers = [timed_out(job, 5, changed=True), dict(changed=False, job=done),
+    answers = [timed_out(job, 15, changed=True), dict(changed=False, job=done),
                dict(changed=False, job=done, elapsed=0.0)]
     action, calls = make_action(iotcentral_job.ActionModule, dict(job_id="fw-1", wait=True), answers)
     assert action.run(task_vars={})["changed"] is True
