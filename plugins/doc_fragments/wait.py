@@ -13,8 +13,9 @@ options:
   wait:
     description:
       - Wait until the job has ended (or, with O(state=absent), until the service reports it cancelled).
-      - The module polls the job every O(wait_sleep) seconds until a monotonic deadline O(wait_timeout) seconds after
-        it started waiting, and returns how long it waited (RV(elapsed)) and each status it saw (RV(status_history)).
+      - The module polls the job until a monotonic deadline O(wait_timeout) seconds after it started waiting, at the
+        times O(wait_sleep) describes, and returns how long it waited (RV(elapsed)) and each status it saw
+        (RV(status_history)).
       - Never waits in check mode.
     type: bool
     default: false
@@ -27,7 +28,18 @@ options:
     default: 600
   wait_sleep:
     description:
-      - Seconds between two polls of the job; also the first pause before a new attempt to get a free job slot.
+      - The shortest pause between two polls of the job; also the first pause before a new attempt to get a free job
+        slot.
+      - The polls follow the job. With no progress to go by (the first poll, an answer without device counts, a job
+        whose counts did not move since the previous poll) the pause is O(wait_sleep). Once two polls show devices
+        done (IoT Hub's device statistics, IoT Central's progress, an import or export job's percentage), the module
+        estimates the job's end from the rate between them. An end more than twice O(wait_sleep) away is checked
+        half-way, and at the latest 4 x O(wait_sleep) later; a nearer end is polled at 1.1 times the time left, so the
+        poll lands just after the job ends. An IoT Hub job scheduled to start later is followed the same way towards
+        its start time.
+      - A pause is never shorter than O(wait_sleep) (so the module never makes more polls than polling every
+        O(wait_sleep) would) and never runs past the O(wait_timeout) deadline. The rule is plain arithmetic on what
+        the polls returned: the same answers give the same poll times.
     type: int
     default: 5
 """
