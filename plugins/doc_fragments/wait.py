@@ -39,7 +39,7 @@ options:
         its start time.
       - A pause is never shorter than O(wait_sleep) (so the module never makes more polls than polling every
         O(wait_sleep) would) and never runs past the O(wait_timeout) deadline. The rule is plain arithmetic on what
-        the polls returned: the same answers give the same poll times.
+        the polls returned, so the same answers give the same poll times.
     type: int
     default: 5
 """
