@@ -56,11 +56,13 @@ def wait(fake_time, job, sleep=5, timeout=600, following=True):
                     deadline, interval, first=job.answer())
 
 
-def compare(make_job, sleep=5, timeout=600):
-    followed_time, fixed_time = FakeClock(), FakeClock()
-    followed, fixed = make_job(followed_time.clock), make_job(fixed_time.clock)
-    outcome = wait(followed_time, followed, sleep, timeout)
-    fixed_outcome = wait(fixed_time, fixed, sleep, timeout, following=False)
+def compare(fake_time, make_job, sleep=5, timeout=600):
+    """Poll times of one job waited for following it, then of the same job at the fixed interval (on the same fake
+    clock, one after the other: a job's times count from its creation)."""
+    followed = make_job(fake_time.clock)
+    outcome = wait(fake_time, followed, sleep, timeout)
+    fixed = make_job(fake_time.clock)
+    fixed_outcome = wait(fake_time, fixed, sleep, timeout, following=False)
     gaps = [b - a for a, b in zip([0.0] + followed.polls, followed.polls)]
     assert all(gap >= sleep - 1e-9 for gap in gaps[:-1])  # the last gap may be cut by the deadline
     assert len(followed.polls) <= len(fixed.polls)
@@ -69,71 +71,60 @@ def compare(make_job, sleep=5, timeout=600):
     return followed.polls, fixed.polls
 
 
-class FakeClock(object):
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def steady(per_second):
     return lambda t: per_second * t
 
 
-def test_a_steady_job_is_polled_half_way_then_just_after_its_estimated_end():
+def test_a_steady_job_is_polled_half_way_then_just_after_its_estimated_end(fake_time):
     # 1,000 devices at 20 a second once it leaves the queue at 2 s: it ends at 52 s. The first pause is wait_sleep
     # (the create answer has no counts), the second too (one count, no rate yet), then 4 x wait_sleep at most,
     # half-way, and 1.1 x the time left: 0.55 s after the end, where the fixed interval is 3 s after it.
-    followed, fixed = compare(lambda clock: SimulatedHubJob(clock, steady(20), start=2.0))
+    followed, fixed = compare(fake_time, lambda clock: SimulatedHubJob(clock, steady(20), start=2.0))
     assert followed == [5.0, 10.0, 30.0, 41.0, 46.5, 52.55]
     assert fixed == [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0]
 
 
-def test_a_job_that_stalls_is_polled_every_wait_sleep_until_it_moves_again():
+def test_a_job_that_stalls_is_polled_every_wait_sleep_until_it_moves_again(fake_time):
     # 20 a second for 20 s, nothing from 20 s to 60 s, then 20 a second again: it ends at 90 s.
     def done(t):
         return 20 * min(t, 20) + 20 * max(0.0, t - 60)
 
-    followed, fixed = compare(lambda clock: SimulatedHubJob(clock, done))
+    followed, fixed = compare(fake_time, lambda clock: SimulatedHubJob(clock, done))
     assert followed == [5.0, 25.0, 45.0, 50.0, 55.0, 60.0, 65.0, 77.5, 83.75, 90.625]
     assert fixed == [5.0 * n for n in range(1, 19)]
 
 
-def test_a_job_that_speeds_up_is_seen_within_four_wait_sleeps():
+def test_a_job_that_speeds_up_is_seen_within_four_wait_sleeps(fake_time):
     # 5 a second for 40 s (200 devices), then 100 a second: it ends at 48 s, not at the 200 s the start suggests.
     def done(t):
         return 5 * min(t, 40) + 100 * max(0.0, t - 40)
 
-    followed, fixed = compare(lambda clock: SimulatedHubJob(clock, done))
+    followed, fixed = compare(fake_time, lambda clock: SimulatedHubJob(clock, done))
     assert followed == [5.0, 25.0, 45.0, 50.2174]
     assert fixed == [5.0 * n for n in range(1, 11)]
 
 
-def test_a_job_whose_answers_carry_no_progress_is_polled_every_wait_sleep():
+def test_a_job_whose_answers_carry_no_progress_is_polled_every_wait_sleep(fake_time):
     class Sparse(SimulatedHubJob):
         def answer(self):
             return dict(super(Sparse, self).answer(), statistics=None)
 
-    followed, fixed = compare(lambda clock: Sparse(clock, steady(20)))
+    followed, fixed = compare(fake_time, lambda clock: Sparse(clock, steady(20)))
     assert followed == fixed == [5.0 * n for n in range(1, 11)]
 
 
-def test_a_job_scheduled_for_later_is_polled_by_halving_the_time_to_its_start():
-    # start_time 300 s ahead, then 1,000 devices at 20 a second: it ends at 350 s.
-    followed, fixed = compare(lambda clock: SimulatedHubJob(clock, steady(20), start=300.0, scheduled_at=300.0))
+def test_a_job_scheduled_for_later_is_followed_towards_its_start_time(fake_time):
+    # start_time 300 s ahead, then 1,000 devices at 20 a second: it ends at 350 s. Every 4 x wait_sleep while the
+    # start is far, a tenth after it, then the end as for any job.
+    followed, fixed = compare(fake_time,
+                              lambda clock: SimulatedHubJob(clock, steady(20), start=300.0, scheduled_at=300.0))
     assert followed == [20.0 * n for n in range(1, 15)] + [290.0, 301.0, 306.0, 326.0, 338.0, 344.0, 350.6]
     assert len(fixed) == 70 and fixed[-1] == 350.0
 
 
-def test_the_deadline_is_never_overshot():
+def test_the_deadline_is_never_overshot(fake_time):
     # A job that needs 100 s, a wait_timeout of 60 s: the last poll is at the deadline, as with the fixed interval.
-    followed, fixed = compare(lambda clock: SimulatedHubJob(clock, steady(10)), timeout=60)
+    followed, fixed = compare(fake_time, lambda clock: SimulatedHubJob(clock, steady(10)), timeout=60)
     assert followed == [5.0, 25.0, 45.0, 60.0]
     assert fixed == [5.0 * n for n in range(1, 13)]
 
