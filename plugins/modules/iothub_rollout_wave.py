@@ -23,9 +23,9 @@ description:
   - Job ids derive from O(job_id) (V(<job_id>), V(<job_id>-part-2), ..., V(<job_id>-retry-<k>),
     V(<job_id>-revert)), so running the task again finds every job and changes nothing; with a higher O(retries) it
     retries the devices that failed. Each job goes through the same create and compare logic as
-    M(azure_iot.jobs.iothub_scheduled_job): created exactly once, a job with the same id and another request fails
-    the task.
-  - Device failures do not fail the task: the wave's record says how many failed and whether the rollout stops.
+    M(azure_iot.jobs.iothub_scheduled_job), so it is created exactly once, and a job with the same id and another
+    request fails the task.
+  - Device failures do not fail the task; the wave's record says how many failed and whether the rollout stops.
     The task fails when a job itself fails, is cancelled or does not end within O(wait_timeout).
 author:
   - azure_iot.jobs contributors (@azure-iot-jobs)
@@ -125,10 +125,10 @@ attributes:
     details:
       - Lists the wave's jobs with their queries and the wave's devices.
 notes:
-  - The requests of one wave of new jobs: per job a GET, a PUT and the polls until it ends; the failed devices are
+  - The requests of one wave of new jobs are, per job, a GET, a PUT and the polls until it ends; the failed devices are
     read (a devices.jobs query) only from jobs whose statistics count some. Unlike
     M(azure_iot.jobs.iothub_scheduled_job), a real run does not count the devices of a job's query before creating
-    it: the module builds the C(deviceId IN [...]) conditions itself.
+    it, since the module builds the C(deviceId IN [...]) conditions itself.
 seealso:
   - role: azure_iot.jobs.iothub_rollout
   - module: azure_iot.jobs.iothub_scheduled_job
