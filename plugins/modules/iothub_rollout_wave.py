@@ -272,27 +272,25 @@ jobs:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
+    ARM_ARGSPEC,
+    COMMON_ARGSPEC,
+    IOTHUB_ARGSPEC,
+    METHOD_SPEC,
+    TWIN_PATCH_SPEC,
+)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_wave import WavePlan, WaveRun
-
-TWIN_PATCH = dict(type="dict", options=dict(tags=dict(type="dict"), desired=dict(type="dict")))
-
 
 def argument_spec():
     spec = dict(
         name=dict(type="str", required=True),
         job_id=dict(type="str", required=True),
         device_ids=dict(type="list", elements="str", required=True),
-        twin_patch=TWIN_PATCH,
-        method=dict(type="dict", options=dict(
-            name=dict(type="str", required=True),
-            payload=dict(type="raw"),
-            connect_timeout=dict(type="int"),
-            response_timeout=dict(type="int"),
-        )),
-        revert_patch=TWIN_PATCH,
+        twin_patch=TWIN_PATCH_SPEC,
+        method=METHOD_SPEC,
+        revert_patch=TWIN_PATCH_SPEC,
         retries=dict(type="int", default=0),
         failure_threshold=dict(type="float", default=10),
         max_execution_time=dict(type="int"),
