@@ -16,6 +16,9 @@ Job ids: <job_id>[-part-<m>], <job_id>-retry-<k>[-part-<m>], <job_id>-revert[-pa
 
 from __future__ import annotations
 
+import math
+import time
+
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
@@ -49,6 +52,31 @@ def _check_range(value, name, low, high):
     return value
 
 
+class WaveLifecycle(Lifecycle):
+    """A job's Lifecycle whose wait may end early, at the end of a progress slice: a timeout names the job's whole
+    wait_timeout (job_timeout), not what was left of it in this run."""
+
+    job_timeout = None
+
+    def _timed_out(self, job):
+        sliced = self.wait
+        self.wait = WaitOptions(sliced.wait, self.job_timeout, sliced.sleep)
+        try:
+            return super(WaveLifecycle, self)._timed_out(job)
+        finally:
+            self.wait = sliced
+
+
+class InProgress(Exception):
+    """The progress slice ended while a job still ran: the module returns and is run again."""
+
+    def __init__(self, job_id, job, waited):
+        super(InProgress, self).__init__(job_id)
+        self.job_id = job_id
+        self.job = job
+        self.waited = waited
+
+
 class WavePlan(object):
     """The wave's request, validated before any call: every job it may create is built (and so checked) here."""
 
@@ -69,6 +97,10 @@ class WavePlan(object):
         if self.revert_patch and params.get("twin_patch") is None:
             raise ValidationError("revert_patch undoes a twin update, so it needs twin_patch")
         self.wait = WaitOptions.from_params(dict(params, wait=True))
+        self.progress_interval = params.get("progress_interval") or 0
+        if self.progress_interval < 0:
+            raise ValidationError("progress_interval must be 0 or more seconds, got %s" % self.progress_interval)
+        self.waited = dict((str(key), float(value)) for key, value in (params.get("waited") or {}).items())
         self._params = params
         try:
             self.jobs = self._descriptors(device_id_jobs(self.device_ids, self.job_id))
@@ -101,8 +133,11 @@ class WavePlan(object):
 class WaveRun(object):
     """Runs a WavePlan against the hub (or predicts it in check mode) and returns the module result."""
 
-    def __init__(self, client, plan, check_mode=False, diff=False, warn=None):
+    def __init__(self, client, plan, check_mode=False, diff=False, warn=None, clock=time.monotonic):
         self.client = client
+        self._clock = clock
+        # Slicing: the module returns once it has waited progress_interval seconds on a job that still runs.
+        self.slice_end = clock() + plan.progress_interval if plan.progress_interval and not check_mode else None
         self.plan = plan
         self.check_mode = check_mode
         self.diff = diff
@@ -128,6 +163,9 @@ class WaveRun(object):
             record = wave_record(plan.name, plan.job_id, len(plan.device_ids), failed, retries=retried,
                                  stop_reason_text=reason, revert_patch=plan.revert_patch)
             return self._result(dict(record, job_ids=self._wave_job_ids()), reason)
+        except InProgress as progress:
+            return {"changed": self.changed, "in_progress": True, "job": progress.job, "jobs": self.jobs,
+                    "waited": dict(plan.waited, **{progress.job_id: progress.waited})}
         except CollectionError as err:
             # The jobs this run created stay created: the failure says so, and which job it stopped at.
             failure = err if isinstance(err, JobFailure) else JobFailure(err.msg, err.to_fail_json())
@@ -138,16 +176,33 @@ class WaveRun(object):
         """Run (or predict) these jobs one after the other: (the ids of the devices that failed, devices targeted)."""
         failed, targeted = [], 0
         for descriptor in descriptors:
-            lifecycle = Lifecycle(self.client, descriptor, check_mode=self.check_mode, wait=self.plan.wait,
-                                  fail_on_device_failures=False, warn=self.warn)
+            lifecycle = WaveLifecycle(self.client, descriptor, check_mode=self.check_mode, wait=self._wait(descriptor),
+                                      fail_on_device_failures=False, warn=self.warn)
+            lifecycle.job_timeout = self.plan.wait.timeout
             try:
                 result = lifecycle.present()
             except JobFailure as failure:
                 self._note(descriptor, role, failure.result)  # the job that failed, as far as it got
+                job = failure.result.get("job") or {}
+                if (lifecycle.wait.timeout < self._left(descriptor) and "status_history" in failure.result and job
+                        and descriptor.status(job) not in descriptor.terminal):
+                    raise InProgress(descriptor.job_id, job, self.plan.waited.get(descriptor.job_id, 0)
+                                     + (failure.result.get("elapsed") or 0)) from None
                 raise
             failed += [row["device_id"] for row in result.get("device_results") or []]
             targeted += self._note(descriptor, role, result)
         return failed, targeted
+
+    def _left(self, descriptor):
+        """Seconds of wait_timeout left for this job, after what earlier runs of the task waited for it."""
+        return self.plan.wait.timeout - self.plan.waited.get(descriptor.job_id, 0)
+
+    def _wait(self, descriptor):
+        """The job's wait in this run: what is left of its wait_timeout, cut at the end of the progress slice."""
+        timeout = max(1, int(math.ceil(self._left(descriptor))))
+        if self.slice_end is not None:
+            timeout = min(timeout, max(self.plan.wait.sleep, int(math.ceil(self.slice_end - self._clock()))))
+        return WaitOptions(True, timeout, min(self.plan.wait.sleep, timeout))
 
     def _note(self, descriptor, role, result):
         """Add the job to the result's `jobs`; the devices it targets."""

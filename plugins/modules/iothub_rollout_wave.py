@@ -108,6 +108,20 @@ options:
     description: Seconds between two polls of a job.
     type: int
     default: 5
+  progress_interval:
+    description:
+      - Set by the module's action plugin, which shows the progress of the job being waited for on the controller.
+      - When more than 0, the module returns after waiting about this many seconds for a job that has not ended, with
+        RV(in_progress=true), that job and RV(waited); the same task run again goes on where it stopped (every job is
+        found by its id). V(0) waits for the whole wave.
+    type: int
+    default: 0
+  waited:
+    description:
+      - Set by the module's action plugin. Seconds earlier runs of the task waited for each job (job id to seconds),
+        so that O(wait_timeout) counts from the first run.
+    type: dict
+    default: {}
 extends_documentation_fragment:
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
@@ -234,6 +248,21 @@ planned:
   returned: success
   type: bool
   sample: false
+in_progress:
+  description: With O(progress_interval), true when the module returned while a job still ran; the wave is not done.
+  returned: when a job still runs at the end of O(progress_interval)
+  type: bool
+  sample: true
+job:
+  description: The job that still runs, as M(azure_iot.jobs.iothub_scheduled_job) returns it.
+  returned: when RV(in_progress) is true
+  type: dict
+  sample: {"job_id": "fw-1-2-0-wave-1", "status": "running"}
+waited:
+  description: Seconds this task has waited for each job so far (job id to seconds), for the next run.
+  returned: when RV(in_progress) is true
+  type: dict
+  sample: {"fw-1-2-0-wave-1": 15.0}
 jobs:
   description: Every job of the wave that this task created, found or predicted, in the order they ran.
   returned: always
@@ -296,6 +325,8 @@ def argument_spec():
         max_execution_time=dict(type="int"),
         wait_timeout=dict(type="int", default=1800),
         wait_sleep=dict(type="int", default=5),
+        progress_interval=dict(type="int", default=0),
+        waited=dict(type="dict", default={}),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)

@@ -225,3 +225,46 @@ def test_bad_input_fails_before_any_client_call(run_module, overrides, msg):
     assert outcome.failed
     assert outcome.msg == msg
     assert outcome.factory_calls == []
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """time.monotonic and time.sleep on one fake clock: every sleep advances it."""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    return now
+
+
+def test_a_progress_slice_returns_the_running_job_and_the_next_run_goes_on(run_module, fake_clock):
+    running = job("fw-2-canary", DEVICES, "running")
+    client = FakeClient([get("fw-2-canary"),
+                         expect("PUT", JOB, json=request("fw-2-canary", DEVICES), body=job("fw-2-canary", DEVICES,
+                                                                                           "queued")),
+                         get("fw-2-canary", running), get("fw-2-canary", running)])
+    outcome = run_module(module, args(wait_sleep=5, progress_interval=10), client=client)
+    client.assert_done()
+    assert outcome.result["in_progress"] is True
+    assert outcome.result["changed"] is True
+    assert outcome.result["job"]["status"] == "running"
+    assert outcome.result["waited"] == {"fw-2-canary": 10.0}
+    assert "wave" not in outcome.result
+
+    client = FakeClient([get("fw-2-canary", running), get("fw-2-canary", job("fw-2-canary", DEVICES))])
+    outcome = run_module(module, args(wait_sleep=5, progress_interval=10, waited={"fw-2-canary": 10}),
+                         client=client)
+    client.assert_done()
+    assert "in_progress" not in outcome.result
+    assert outcome.result["changed"] is False
+    assert outcome.result["wave"] == record()
+
+
+def test_wait_timeout_counts_from_the_first_slice(run_module, fake_clock):
+    running = job("fw-2-canary", DEVICES, "running")
+    client = FakeClient([get("fw-2-canary", running), get("fw-2-canary", running)])
+    outcome = run_module(module, args(wait_sleep=5, progress_interval=10, waited={"fw-2-canary": 58}),
+                         client=client)
+    client.assert_done()
+    assert outcome.failed
+    assert outcome.msg == ("timed out after 60 s waiting for job 'fw-2-canary' (status running); the job keeps "
+                           "running on the hub: wait again with the same task, or raise wait_timeout")
