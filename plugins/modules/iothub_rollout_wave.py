@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iothub_rollout_wave
 short_description: Run one wave of an IoT Hub rollout (its jobs, retries, failure threshold and revert) in one task
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Runs one wave of a staged rollout over the devices O(device_ids), in one task, as the
     P(azure_iot.jobs.iothub_rollout#role) role does for each wave.
