@@ -312,6 +312,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_wave import WavePlan, WaveRun
 
+
 def argument_spec():
     spec = dict(
         name=dict(type="str", required=True),
