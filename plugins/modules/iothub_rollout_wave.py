@@ -144,7 +144,6 @@ notes:
     M(azure_iot.jobs.iothub_scheduled_job), a real run does not count the devices of a job's query before creating
     it, since the module builds the C(deviceId IN [...]) conditions itself.
 seealso:
-  - role: azure_iot.jobs.iothub_rollout
   - module: azure_iot.jobs.iothub_scheduled_job
 """
 

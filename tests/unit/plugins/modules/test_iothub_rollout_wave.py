@@ -45,13 +45,14 @@ def condition(ids):
     return "deviceId IN [%s]" % ", ".join("'%s'" % device_id for device_id in ids)
 
 
-def request(job_id, ids, desired=DESIRED):
+def request(job_id, ids, desired=None):
+    desired = DESIRED if desired is None else desired
     return {"jobId": job_id, "type": "scheduleUpdateTwin", "queryCondition": condition(ids),
             "startTime": "2026-11-23T08:00:00.000Z", "maxExecutionTimeInSeconds": 3600,
             "updateTwin": {"etag": "*", "properties": {"desired": desired}}}
 
 
-def job(job_id, ids, status="completed", failed=0, desired=DESIRED):
+def job(job_id, ids, status="completed", failed=0, desired=None):
     return dict(request(job_id, ids, desired), status=status, createdTime="2026-11-23T08:00:00.1Z",
                 deviceJobStatistics={"deviceCount": len(ids), "failedCount": failed,
                                      "succeededCount": len(ids) - failed if status == "completed" else 0,
@@ -65,7 +66,7 @@ def get(job_id, body=None):
     return expect("GET", JOB, path_params={"job_id": job_id}, body=body)
 
 
-def create(job_id, ids, desired=DESIRED, failed=0):
+def create(job_id, ids, desired=None, failed=0):
     """A new job: its lookup, its PUT (answered queued), one poll that finds it completed."""
     return [get(job_id), expect("PUT", JOB, path_params={"job_id": job_id}, json=request(job_id, ids, desired),
                                 body=job(job_id, ids, "queued", desired=desired)),
