@@ -1,24 +1,28 @@
-"""A 5-wave azure_iot.jobs.iothub_rollout over 10,000 devices: its orchestration overhead, the wall time minus the
-time the emulator spent executing the rollout's jobs (each from its creation to its end).
+"""A 5-wave azure_iot.jobs.iothub_rollout over 10,000 devices against a hand-written requests script doing the same
+rollout: the orchestration overhead of each, the wall time minus the time the emulator spent executing its jobs (each
+from its creation to its end).
 
-The device-operation rate is raised so that the jobs themselves take seconds; what is left is the role's own cost:
-listing the devices, planning, one ansible task chain per job, and the slack of polling every POLL seconds.
+The device-operation rate is raised so that the jobs themselves take seconds; what is left is the cost around them:
+listing the devices, planning, Ansible's tasks (one azure_iot.jobs.iothub_rollout_wave call a wave), the requests,
+and the slack of polling every POLL seconds (the script polls as often, so it has the same slack).
 
 A wave of 2,000 devices does not fit in one query (IoT Hub refuses more than about 8,200 characters; 2,000 ids make
 about 32,000), so each wave runs as 5 jobs one after the other (495 devices each, then 20): 25 jobs in all.
 """
 import json
 import os
-import tempfile
 
-from bench.common import REPO, Row, playbook, polls_after_create, total_requests
+from bench.common import PYTHON, REPO, Row, child_env, measure, playbook, polls_after_create, total_requests
 
 DEVICES = 10000
 WAVES = 5
 POLL = 1
+THRESHOLD = 10
 DEVICE_OPS_PER_SECOND = 50  # emulated; 1,000 devices a real second at time scale 20
 NAME = "bench-rollout"
+PLAIN_NAME = "bench-plain-rollout"
 ROLE = os.path.join(REPO, "roles", "iothub_rollout", "tasks", "main.yml")
+TARGET = 1.0  # seconds of orchestration a wave (issue 19)
 
 
 class NotAvailable(Exception):
@@ -27,36 +31,62 @@ class NotAvailable(Exception):
 
 def _jobs_of(emulator, prefix):
     jobs = emulator.hub("GET", "/jobs/v2/query", headers={"x-ms-max-item-count": "1000"}).json()
-    return [job for job in jobs if job["jobId"].startswith(prefix)]
+    return [job for job in jobs if job["jobId"].startswith(prefix + "-")]
+
+
+def _checked(emulator, prefix, outcome, what):
+    """(jobs, seconds the emulator spent on them) once the rollout ran every planned job over every device."""
+    jobs = _jobs_of(emulator, prefix)
+    targeted = sum(job["deviceJobStatistics"]["deviceCount"] for job in jobs)
+    waves = outcome.get("waves") or []
+    planned = sum(len(wave.get("job_ids") or [wave["job_id"]]) for wave in waves)
+    if len(waves) != WAVES or len(jobs) != planned or targeted != DEVICES or not outcome.get("completed"):
+        raise RuntimeError("%s ran %d jobs (%d planned) over %d devices: %s" % (what, len(jobs), planned, targeted,
+                                                                                outcome))
+    return jobs, sum(emulator.job_seconds(job) for job in jobs)
+
+
+def _role(emulator):
+    result = playbook(emulator, "rollout.yml", {"bench_name": NAME, "bench_version": "2.0.0", "bench_poll": POLL})
+    line = next(line for line in result.output.splitlines() if "BENCH_RESULT " in line)
+    # The debug task's line: "msg": "BENCH_RESULT {...}", the result as a JSON string inside a JSON string.
+    return result, json.loads(json.loads(line.split(":", 1)[1].strip()).split(" ", 1)[1])
+
+
+def _plain(emulator):
+    command = [PYTHON, "-m", "bench.plain_rollout", PLAIN_NAME, "2.0.0", str(POLL), str(WAVES), str(THRESHOLD)]
+    result = measure(command, child_env(emulator)).check("plain_rollout")
+    return result, json.loads(result.output)
+
+
+def _measured(emulator, variant, prefix):
+    emulator.reset(DEVICES, device_ops_per_second=DEVICE_OPS_PER_SECOND)
+    emulator.clear_requests()
+    result, outcome = variant(emulator)
+    counts, log = emulator.request_counts(), emulator.request_log()
+    jobs, job_seconds = _checked(emulator, prefix, outcome, variant.__name__)
+    overhead = result.wall - job_seconds
+    return result, counts, log, jobs, job_seconds, overhead
 
 
 def run(emulator, runs=1):
     if not os.path.exists(ROLE):
         raise NotAvailable("roles/iothub_rollout is not in this checkout")
-    emulator.reset(DEVICES, device_ops_per_second=DEVICE_OPS_PER_SECOND)
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
-        result_file = handle.name
-    try:
-        emulator.clear_requests()
-        result = playbook(emulator, "rollout.yml", {"bench_name": NAME, "bench_version": "2.0.0", "bench_poll": POLL,
-                                                    "bench_result_file": result_file})
-        counts, log = emulator.request_counts(), emulator.request_log()
-        with open(result_file, encoding="utf-8") as handle:
-            outcome = json.load(handle)
-    finally:
-        os.remove(result_file)
-    jobs = _jobs_of(emulator, NAME)
-    job_seconds = sum(emulator.job_seconds(job) for job in jobs)
-    targeted = sum(job["deviceJobStatistics"]["deviceCount"] for job in jobs)
-    waves = outcome.get("waves") or []
-    planned = sum(len(wave.get("job_ids") or [wave["job_id"]]) for wave in waves)
-    if len(waves) != WAVES or len(jobs) != planned or targeted != DEVICES or not outcome.get("completed"):
-        raise RuntimeError("the rollout ran %d jobs (%d planned) over %d devices: %s"
-                           % (len(jobs), planned, targeted, outcome))
-    overhead = result.wall - job_seconds
-    return [Row("rollout, %d waves, %d devices" % (WAVES, DEVICES), "iothub_rollout role", result.wall,
-                total_requests(counts), polls_after_create(log), result.peak_mib,
-                "%d jobs %.2f s, orchestration overhead %.2f s (%.2f s a wave), CPU %.2f s" % (
-                    len(jobs), job_seconds, overhead, overhead / WAVES, result.cpu),
-                extra=dict(job_seconds=round(job_seconds, 3), overhead=round(overhead, 3), cpu=round(result.cpu, 3),
-                           counts=counts))]
+    rows = []
+    per_wave = {}
+    for label, variant, prefix, baseline in (("iothub_rollout role", _role, NAME, False),
+                                             ("requests script, same polls", _plain, PLAIN_NAME, True)):
+        result, counts, log, jobs, job_seconds, overhead = _measured(emulator, variant, prefix)
+        per_wave[baseline] = overhead / WAVES
+        note = "%d jobs %.2f s, orchestration %.2f s (%.2f s a wave), CPU %.2f s" % (
+            len(jobs), job_seconds, overhead, overhead / WAVES, result.cpu)
+        rows.append(Row("rollout, %d waves, %d devices" % (WAVES, DEVICES), label, result.wall,
+                        total_requests(counts), polls_after_create(log), result.peak_mib, note,
+                        extra=dict(baseline=baseline, job_seconds=round(job_seconds, 3), overhead=round(overhead, 3),
+                                   overhead_per_wave=round(overhead / WAVES, 3), cpu=round(result.cpu, 3),
+                                   counts=counts)))
+    ours, script = per_wave[False], per_wave[True]
+    emulator.notes["rollout orchestration a wave"] = (
+        "role %.2f s (target %.1f s: %.2fx), script %.2f s; the role's own share %.2f s a wave"
+        % (ours, TARGET, ours / TARGET, script, ours - script))
+    return rows

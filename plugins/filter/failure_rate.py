@@ -6,12 +6,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _rollout
 from ansible_collections.azure_iot.jobs.plugins.plugin_utils._filter_args import to_int
-
-
-def failure_percent(failed, targeted):
-    """failed * 100 / targeted, unrounded; 0.0 when nothing was targeted (a job over an empty group)."""
-    return failed * 100.0 / max(targeted, 1)
 
 
 def failure_rate(failed, targeted):
@@ -22,7 +18,7 @@ def failure_rate(failed, targeted):
     """
     failed = len(failed) if isinstance(failed, (list, tuple)) else to_int(failed, "failure_rate", "failed")
     targeted = len(targeted) if isinstance(targeted, (list, tuple)) else to_int(targeted, "failure_rate", "targeted")
-    return round(failure_percent(failed, targeted), 1)
+    return _rollout.failure_rate(failed, targeted)
 
 
 class FilterModule(object):

@@ -12,22 +12,18 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils import _rollout
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import MAX_CONDITION_LENGTH
+from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import JOB_ID_MAX, device_id_condition, part_id
 from ansible_collections.azure_iot.jobs.plugins.plugin_utils._filter_args import to_float, to_int, to_list
 
-# An IoT Hub job id has at most 64 characters. The longest suffix the role adds is "-wave-99-retry-9-part-99" (24):
-# with up to 99 waves of up to 99 jobs each, every id derived from a name of 40 characters fits; past that,
-# rollout_waves and device_id_jobs check the ids they make.
-JOB_ID_MAX = 64
+# The longest suffix the role adds is "-wave-99-retry-9-part-99" (24): with up to 99 waves of up to 99 jobs each,
+# every id derived from a name of 40 characters fits; past that, rollout_waves and device_id_jobs check the ids they
+# make.
 NAME_MAX = 40
 # The longest suffix a wave's id gets in the role: its last retry (iothub_rollout_retries is at most 9).
 LAST_RETRY = "-retry-9"
 _NAME = re.compile(r"^[A-Za-z0-9-]+$")
-_EMPTY_IN = "deviceId IN []"
-
-
-def _quoted(device_id):
-    return "'%s'" % str(device_id).replace("'", "''")
 
 
 def device_id_query(device_ids):
@@ -35,31 +31,7 @@ def device_id_query(device_ids):
     device_ids = to_list(device_ids, "device_id_query", "the device ids")
     if not device_ids:
         raise AnsibleFilterError("device_id_query: the list of device ids is empty; a job needs at least one device")
-    return "deviceId IN [%s]" % ", ".join(_quoted(device_id) for device_id in device_ids)
-
-
-def _part_id(job_id, number):
-    """The first part keeps the job id itself (what one job over the devices always had), the others add -part-<n>."""
-    return job_id if number == 1 else "%s-part-%d" % (job_id, number)
-
-
-def _split(device_ids, max_length):
-    """The ids in order, cut into consecutive runs whose deviceId IN [...] conditions have at most max_length
-    characters each."""
-    runs, current, length = [], [], len(_EMPTY_IN)
-    for device_id in device_ids:
-        size = len(_quoted(device_id))
-        if current and length + 2 + size > max_length:
-            runs.append(current)
-            current, length = [], len(_EMPTY_IN)
-        if length + size > max_length:
-            raise AnsibleFilterError("device_id_jobs: the device id %r alone makes a condition of %d characters, more "
-                                     "than max_length (%d)" % (device_id, len(_EMPTY_IN) + size, max_length))
-        length += size + (2 if current else 0)
-        current.append(device_id)
-    if current:
-        runs.append(current)
-    return runs
+    return device_id_condition(device_ids)
 
 
 def device_id_jobs(device_ids, job_id, max_length=MAX_CONDITION_LENGTH):
@@ -71,24 +43,11 @@ def device_id_jobs(device_ids, job_id, max_length=MAX_CONDITION_LENGTH):
     same jobs on every run.
     """
     device_ids = to_list(device_ids, "device_id_jobs", "the device ids")
-    if not device_ids:
-        raise AnsibleFilterError("device_id_jobs: the list of device ids is empty; a job needs at least one device")
-    if not isinstance(job_id, str) or not job_id:
-        raise AnsibleFilterError("device_id_jobs: job_id must be a non-empty string, got %r" % (job_id,))
     max_length = to_int(max_length, "device_id_jobs", "max_length")
-    if not len(_EMPTY_IN) < max_length <= MAX_CONDITION_LENGTH:
-        raise AnsibleFilterError("device_id_jobs: max_length must be from %d to %d characters (the longest condition "
-                                 "the modules accept), got %d"
-                                 % (len(_EMPTY_IN) + 1, MAX_CONDITION_LENGTH, max_length))
-    runs = _split(device_ids, max_length)
-    last = _part_id(job_id, len(runs))
-    if len(last) > JOB_ID_MAX:
-        raise AnsibleFilterError("device_id_jobs: %d devices need %d jobs, and the id of the last, %r, has %d "
-                                 "characters; IoT Hub takes at most %d: use a shorter job id"
-                                 % (len(device_ids), len(runs), last, len(last), JOB_ID_MAX))
-    return [{"job_id": _part_id(job_id, number), "device_ids": run,
-             "query": "deviceId IN [%s]" % ", ".join(_quoted(device_id) for device_id in run)}
-            for number, run in enumerate(runs, start=1)]
+    try:
+        return _rollout.device_id_jobs(device_ids, job_id, max_length)
+    except ValueError as err:
+        raise AnsibleFilterError("device_id_jobs: %s" % err) from None
 
 
 def _check_name(name):
@@ -186,7 +145,7 @@ def _number(value):
 
 def _check_derived_ids(wave_name, jobs):
     """Every id the role derives from a wave fits: its jobs', and its last retry's over as many jobs."""
-    longest = _part_id(jobs[0]["job_id"] + LAST_RETRY, len(jobs))
+    longest = part_id(jobs[0]["job_id"] + LAST_RETRY, len(jobs))
     if len(longest) > JOB_ID_MAX:
         raise AnsibleFilterError("rollout_waves: %s needs %d jobs, and the id of its last retry's last job, %r, would "
                                  "have %d characters; IoT Hub takes at most %d: use a shorter name, or fewer waves"

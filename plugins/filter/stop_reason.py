@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_iot.jobs.plugins.filter.failure_rate import failure_percent
+from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import stop_reason
 from ansible_collections.azure_iot.jobs.plugins.plugin_utils._filter_args import to_dict, to_float, to_int, to_list
 
 
@@ -18,12 +18,8 @@ def iothub_stop_reason(wave, failed_ids, threshold):
     devices = to_list(wave.get("device_ids"), "iothub_stop_reason", "the wave's device_ids")
     failed = to_list(failed_ids, "iothub_stop_reason", "failed_ids")
     limit = to_float(threshold, "iothub_stop_reason", "threshold")
-    percent = failure_percent(len(failed), len(devices))
-    if percent <= limit:
-        return ""
     # The threshold as the user wrote it (10, not 10.0).
-    return ("%s: %d of %d devices failed (%.1f%%), more than the threshold of %s%%"
-            % (wave.get("name"), len(failed), len(devices), percent, threshold))
+    return stop_reason(wave.get("name"), len(devices), len(failed), limit, threshold)
 
 
 def iotcentral_stop_reason(waves, max_reruns, predicted=False):

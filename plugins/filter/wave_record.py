@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.azure_iot.jobs.plugins.filter.failure_rate import failure_rate
+from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import failure_rate, wave_record
 from ansible_collections.azure_iot.jobs.plugins.plugin_utils._filter_args import to_dict, to_int, to_list
 
 
@@ -21,20 +21,9 @@ def iothub_wave_record(wave, failed_ids, retries=0, stop_reason="", revert_patch
                                      "job_id, device_ids and query)" % key)
     devices = to_list(wave["device_ids"], "iothub_wave_record", "the wave's device_ids")
     failed = to_list(failed_ids, "iothub_wave_record", "failed_ids")
-    stop_reason = stop_reason or ""
-    return {
-        "name": wave["name"],
-        "job_id": wave["job_id"],
-        "targeted": len(devices),
-        "succeeded": len(devices) - len(failed),
-        "failed": len(failed),
-        "failure_rate": failure_rate(len(failed), len(devices)),
-        "retries": to_int(retries, "iothub_wave_record", "retries"),
-        "failed_devices": failed,
-        # The role applies the revert patch to the wave that stopped the rollout, when there is one.
-        "reverted": bool(stop_reason) and bool(revert_patch),
-        "status": "stopped" if stop_reason else "completed",
-    }
+    return wave_record(wave["name"], wave["job_id"], len(devices), failed,
+                       retries=to_int(retries, "iothub_wave_record", "retries"), stop_reason_text=stop_reason or "",
+                       revert_patch=revert_patch)
 
 
 def _count(value, name):

@@ -66,6 +66,16 @@ IOTCENTRAL_ARGSPEC = dict(
 )
 
 
+# What an IoT Hub scheduled job does, a twin update or a direct method (iothub_scheduled_job, iothub_rollout_wave).
+TWIN_PATCH_SPEC = dict(type="dict", options=dict(tags=dict(type="dict"), desired=dict(type="dict")))
+METHOD_SPEC = dict(type="dict", options=dict(
+    name=dict(type="str", required=True),
+    payload=dict(type="raw"),
+    connect_timeout=dict(type="int"),
+    response_timeout=dict(type="int"),
+))
+
+
 # What an IoT Central job does (iotcentral_job, and the runs of iotcentral_scheduled_job); documented by the
 # azure_iot.jobs.iotcentral_job_request doc fragment.
 IOTCENTRAL_JOB_REQUEST_ARGSPEC = dict(

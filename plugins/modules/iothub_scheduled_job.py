@@ -406,7 +406,13 @@ differences:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
+    ARM_ARGSPEC,
+    COMMON_ARGSPEC,
+    IOTHUB_ARGSPEC,
+    METHOD_SPEC,
+    TWIN_PATCH_SPEC,
+)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
@@ -420,16 +426,8 @@ def argument_spec():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         type=dict(type="str", choices=["update_twin", "device_method"]),
         query=dict(type="str"),
-        twin_patch=dict(type="dict", options=dict(
-            tags=dict(type="dict"),
-            desired=dict(type="dict"),
-        )),
-        method=dict(type="dict", options=dict(
-            name=dict(type="str", required=True),
-            payload=dict(type="raw"),
-            connect_timeout=dict(type="int"),
-            response_timeout=dict(type="int"),
-        )),
+        twin_patch=TWIN_PATCH_SPEC,
+        method=METHOD_SPEC,
         start_time=dict(type="str", default="now"),
         max_execution_time=dict(type="int"),
         fail_on_device_failures=dict(type="bool", default=True),

@@ -57,6 +57,11 @@ def hub_job(**args):
     return _with(dict(HUB, job_id="j1", **TWIN), args)
 
 
+def wave(**args):
+    return {key: value for key, value in _with(dict(HUB, name="canary", job_id="fw-canary", device_ids=["d1", "d2"],
+                                                    **TWIN), args).items() if value is not None}
+
+
 def central_job(**args):
     return _with(dict(CENTRAL_JOB, job_id="j1"), args)
 
@@ -118,6 +123,20 @@ ROWS = [
      exact("job_id may only contain lower-case US-ASCII letters, digits and '-' (IoT Hub refuses upper case, '_' and "
            "'.' in the id of a new job), found '_' in 'job_1'")),
     ("iothub_scheduled_job", dict(HUB, **TWIN), exact("missing required arguments: job_id")),
+    ("iothub_rollout_wave", wave(device_ids=[]),
+     exact("device_ids must list at least one device: a wave without devices runs no job")),
+    ("iothub_rollout_wave", wave(device_ids=["d1", "d2", "d1"]),
+     exact("device_ids lists a device more than once; each device belongs to the wave once")),
+    ("iothub_rollout_wave", wave(retries=10), exact("retries must be from 0 to 9, got 10")),
+    ("iothub_rollout_wave", wave(failure_threshold=-1), exact("failure_threshold must be from 0 to 100, got -1.0")),
+    ("iothub_rollout_wave", wave(twin_patch=None, method={"name": "reboot"}, revert_patch={"desired": {"fw": "1"}}),
+     exact("revert_patch undoes a twin update, so it needs twin_patch")),
+    ("iothub_rollout_wave", wave(job_id="Wave-1"), exact(NEW_HUB_ID % ("W", "Wave-1"))),
+    ("iothub_rollout_wave", wave(job_id="w" * 60), exact("job_id must be at most 64 characters, got 68")),
+    ("iothub_rollout_wave", wave(twin_patch={"tags": {}}), exact("twin_patch needs tags or desired (or both)")),
+    ("iothub_rollout_wave", wave(wait_sleep=30, wait_timeout=10),
+     exact("wait_sleep (30) must not be greater than wait_timeout (10)")),
+    ("iothub_rollout_wave", wave(connection_string="HostName=x;SharedAccessKey=" + KEY), starts("connection_string")),
     ("iothub_scheduled_job_info", dict(HUB, job_id="bad id"),
      exact("job_id may only contain US-ASCII letters, digits and '-', found ' ' in 'bad id'")),
     ("iothub_job_info", dict(ARM, job_id="  "), exact("job_id must not be empty")),

@@ -1,0 +1,98 @@
+"""The hand-written alternative of the rollout benchmark: a plain requests script that rolls a twin update out in
+equal waves, each wave's devices cut into jobs whose deviceId IN [...] conditions IoT Hub takes, each job created and
+polled every POLL seconds to its end, the failed devices read when the job counts some, and a stop above the
+threshold. No idempotency, no retries, no revert: the least a script must do. It lists in the hub's default pages, as
+the role's device listing does, so that the difference is the orchestration alone.
+
+    python -m bench.plain_rollout NAME VERSION POLL_SECONDS WAVES THRESHOLD
+
+Prints {"waves": [{"name", "job_ids", "targeted", "failed"}, ...], "completed": bool} on stdout.
+"""
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+
+import requests
+
+from bench.common import API_VERSION, TERMINAL, sas_token
+
+MAX_CONDITION = 7947  # the longest condition the collection's modules send, under the hub's ~8,200 characters
+
+
+class Hub(object):
+    def __init__(self):
+        self.session = requests.Session()
+        self.session.verify = os.environ["REQUESTS_CA_BUNDLE"]
+        self.base = "https://%s" % os.environ["AZURE_IOTHUB_HOSTNAME"]
+        self.token = sas_token(os.environ["AZURE_IOTHUB_CONNECTION_STRING"])
+
+    def call(self, method, path, body=None, headers=None):
+        response = self.session.request(method, self.base + path, params={"api-version": API_VERSION}, json=body,
+                                        headers=dict(headers or {}, Authorization=self.token), timeout=60)
+        response.raise_for_status()
+        return response
+
+    def query(self, sql):
+        rows, headers = [], {}  # the hub's default page, as the modules ask for it today
+        while True:
+            response = self.call("POST", "/devices/query", {"query": sql}, headers)
+            rows.extend(response.json())
+            token = response.headers.get("x-ms-continuation")
+            if not token:
+                return rows
+            headers["x-ms-continuation"] = token
+
+
+def conditions(ids):
+    """Consecutive runs of the ids whose deviceId IN [...] conditions fit."""
+    runs, current = [], []
+    for device_id in ids:
+        candidate = current + [device_id]
+        if current and len("deviceId IN [%s]" % ", ".join("'%s'" % d for d in candidate)) > MAX_CONDITION:
+            runs.append(current)
+            candidate = [device_id]
+        current = candidate
+    return runs + [current]
+
+
+def run_job(hub, job_id, ids, version, poll):
+    body = {"jobId": job_id, "type": "scheduleUpdateTwin",
+            "queryCondition": "deviceId IN [%s]" % ", ".join("'%s'" % d for d in ids),
+            "updateTwin": {"etag": "*", "properties": {"desired": {"firmware": {"version": version}}}},
+            "startTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "maxExecutionTimeInSeconds": 3600}
+    job = hub.call("PUT", "/jobs/v2/" + job_id, body).json()
+    while job.get("status") not in TERMINAL:
+        time.sleep(poll)
+        job = hub.call("GET", "/jobs/v2/" + job_id).json()
+    if job["status"] != "completed":
+        sys.exit("job %s ended %s" % (job_id, job["status"]))
+    if not job["deviceJobStatistics"]["failedCount"]:
+        return []
+    rows = hub.query("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '%s' AND devices.jobs.status = 'failed'"
+                     % job_id)
+    return [row["deviceId"] for row in rows]
+
+
+def main(name, version, poll, waves, threshold):
+    hub = Hub()
+    fleet = sorted(row["deviceId"] for row in hub.query("SELECT deviceId FROM devices"))
+    size = -(-len(fleet) // waves)
+    done = []
+    for number in range(waves):
+        ids = fleet[number * size:(number + 1) * size]
+        job_id = "%s-wave-%d" % (name, number + 1)
+        job_ids, failed = [], []
+        for part, run in enumerate(conditions(ids), start=1):
+            job_ids.append(job_id if part == 1 else "%s-part-%d" % (job_id, part))
+            failed += run_job(hub, job_ids[-1], run, version, poll)
+        done.append({"name": "wave-%d" % (number + 1), "job_ids": job_ids, "targeted": len(ids),
+                     "failed": len(failed)})
+        if len(failed) * 100.0 / len(ids) > threshold:
+            break
+    json.dump({"waves": done, "completed": len(done) == waves}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))

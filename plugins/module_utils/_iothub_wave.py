@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: azure_iot.jobs contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# internal to this collection, may change in any release
+
+"""One wave of an IoT Hub rollout in one module run: the wave's jobs, the retries of its failed devices, the failure
+threshold and the revert, each job through the same Lifecycle as azure_iot.jobs.iothub_scheduled_job (exactly once,
+idempotent: a rerun finds every job by its id and changes nothing).
+
+The jobs run one after the other, each waited for before the next is created: Free and S1 hubs run one job at a time,
+and a wave's jobs (its devices cut into queries IoT Hub takes, _rollout.device_id_jobs) are judged together.
+Job ids: <job_id>[-part-<m>], <job_id>-retry-<k>[-part-<m>], <job_id>-revert[-part-<m>], as the role always named them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
+from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
+from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import (
+    device_id_jobs,
+    part_id,
+    stop_reason,
+    wave_record,
+)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WaitOptions
+
+MAX_RETRIES = 9
+
+
+class WaveJob(ScheduledJob):
+    """A job of the wave. Its condition is a deviceId IN [...] list built from ids the hub listed, so a real run does
+    not count its devices before the create (iothub_scheduled_job's check of a user's query, one request a job); the
+    job's statistics count them. Check mode still counts them: that is the plan's prediction."""
+
+    counts_before_create = True
+
+    def before_create(self, client, warn):
+        if not self.counts_before_create:
+            return {}
+        return super(WaveJob, self).before_create(client, warn)
+
+
+def _check_range(value, name, low, high):
+    if value is None or not low <= value <= high:
+        raise ValidationError("%s must be from %s to %s, got %s" % (name, low, high, value))
+    return value
+
+
+class WaveLifecycle(Lifecycle):
+    """A job's Lifecycle whose wait may end early, at the end of a progress slice: a timeout names the job's whole
+    wait_timeout (job_timeout), not what was left of it in this run."""
+
+    job_timeout = None
+
+    def _timed_out(self, job):
+        sliced = self.wait
+        self.wait = WaitOptions(sliced.wait, self.job_timeout, sliced.sleep)
+        try:
+            return super(WaveLifecycle, self)._timed_out(job)
+        finally:
+            self.wait = sliced
+
+
+class InProgress(Exception):
+    """The progress slice ended while a job still ran: the module returns and is run again."""
+
+    def __init__(self, job_id, job, waited):
+        super(InProgress, self).__init__(job_id)
+        self.job_id = job_id
+        self.job = job
+        self.waited = waited
+
+
+class WavePlan(object):
+    """The wave's request, validated before any call: every job it may create is built (and so checked) here."""
+
+    def __init__(self, params, check_mode=False):
+        self.check_mode = check_mode
+        self.name = params["name"]
+        self.job_id = params["job_id"]
+        self.device_ids = list(params["device_ids"] or [])
+        if not self.name:
+            raise ValidationError("name must not be empty: it names the wave in the record and the stop reason")
+        if not self.device_ids:
+            raise ValidationError("device_ids must list at least one device: a wave without devices runs no job")
+        if len(set(self.device_ids)) != len(self.device_ids):
+            raise ValidationError("device_ids lists a device more than once; each device belongs to the wave once")
+        self.retries = _check_range(params["retries"], "retries", 0, MAX_RETRIES)
+        self.threshold = _check_range(params["failure_threshold"], "failure_threshold", 0, 100)
+        self.revert_patch = params.get("revert_patch")
+        if self.revert_patch and params.get("twin_patch") is None:
+            raise ValidationError("revert_patch undoes a twin update, so it needs twin_patch")
+        self.wait = WaitOptions.from_params(dict(params, wait=True))
+        self.progress_interval = params.get("progress_interval") or 0
+        if self.progress_interval < 0:
+            raise ValidationError("progress_interval must be 0 or more seconds, got %s" % self.progress_interval)
+        self.waited = dict((str(key), float(value)) for key, value in (params.get("waited") or {}).items())
+        self._params = params
+        try:
+            self.jobs = self._descriptors(device_id_jobs(self.device_ids, self.job_id))
+        except ValueError as err:
+            raise ValidationError("device_ids: %s" % err) from None
+        # The longest id a retry may get; the revert's parts are as many as the wave's.
+        self._descriptor(part_id("%s-retry-%d" % (self.job_id, max(self.retries, 1)), len(self.jobs)), "*")
+        self.reverts = self._descriptors(device_id_jobs(self.device_ids, self.job_id + "-revert"),
+                                         twin_patch=self.revert_patch) if self.revert_patch else []
+
+    def _descriptor(self, job_id, query, twin_patch=None):
+        params = dict(self._params, job_id=job_id, query=query, state="present", start_time="now")
+        if twin_patch:
+            params.update(twin_patch=twin_patch, method=None)
+        job = WaveJob.from_params(params)
+        job.counts_before_create = self.check_mode
+        return job
+
+    def _descriptors(self, jobs, twin_patch=None):
+        return [self._descriptor(job["job_id"], job["query"], twin_patch) for job in jobs]
+
+    def retry_jobs(self, attempt, failed_ids):
+        return self._descriptors(device_id_jobs(failed_ids, "%s-retry-%d" % (self.job_id, attempt)))
+
+    def threshold_text(self):
+        """The threshold as the user wrote it: 10, not 10.0."""
+        return "%g" % self.threshold
+
+
+class WaveRun(object):
+    """Runs a WavePlan against the hub (or predicts it in check mode) and returns the module result."""
+
+    def __init__(self, client, plan, check_mode=False, diff=False, warn=None, clock=time.monotonic):
+        self.client = client
+        self._clock = clock
+        # Slicing: the module returns once it has waited progress_interval seconds on a job that still runs.
+        self.slice_end = clock() + plan.progress_interval if plan.progress_interval and not check_mode else None
+        self.plan = plan
+        self.check_mode = check_mode
+        self.diff = diff
+        self.warn = warn
+        self.jobs = []  # what each job did, in order: the result's `jobs`
+        self.changed = False
+
+    def run(self):
+        plan = self.plan
+        try:
+            failed, targeted = self._step(plan.jobs, "wave")
+            if self.check_mode:
+                return self._result(self._planned(targeted), "")
+            retried = 0
+            for attempt in range(1, plan.retries + 1):
+                if not failed:
+                    break
+                failed, _targeted = self._step(plan.retry_jobs(attempt, failed), "retry")
+                retried = attempt
+            reason = stop_reason(plan.name, len(plan.device_ids), len(failed), plan.threshold, plan.threshold_text())
+            if reason and plan.reverts:
+                self._step(plan.reverts, "revert")
+            record = wave_record(plan.name, plan.job_id, len(plan.device_ids), failed, retries=retried,
+                                 stop_reason_text=reason, revert_patch=plan.revert_patch)
+            return self._result(dict(record, job_ids=self._wave_job_ids()), reason)
+        except InProgress as progress:
+            return {"changed": self.changed, "in_progress": True, "job": progress.job, "jobs": self.jobs,
+                    "waited": dict(plan.waited, **{progress.job_id: progress.waited})}
+        except CollectionError as err:
+            # The jobs this run created stay created: the failure says so, and which job it stopped at.
+            failure = err if isinstance(err, JobFailure) else JobFailure(err.msg, err.to_fail_json())
+            failure.result.update(changed=self.changed, jobs=self.jobs)
+            raise failure from None
+
+    def _step(self, descriptors, role):
+        """Run (or predict) these jobs one after the other: (the ids of the devices that failed, devices targeted)."""
+        failed, targeted = [], 0
+        for descriptor in descriptors:
+            lifecycle = WaveLifecycle(self.client, descriptor, check_mode=self.check_mode, wait=self._wait(descriptor),
+                                      fail_on_device_failures=False, warn=self.warn)
+            lifecycle.job_timeout = self.plan.wait.timeout
+            try:
+                result = lifecycle.present()
+            except JobFailure as failure:
+                self._note(descriptor, role, failure.result)  # the job that failed, as far as it got
+                job = failure.result.get("job") or {}
+                if (lifecycle.wait.timeout < self._left(descriptor) and "status_history" in failure.result and job
+                        and descriptor.status(job) not in descriptor.terminal):
+                    raise InProgress(descriptor.job_id, job, self.plan.waited.get(descriptor.job_id, 0)
+                                     + (failure.result.get("elapsed") or 0)) from None
+                raise
+            failed += [row["device_id"] for row in result.get("device_results") or []]
+            targeted += self._note(descriptor, role, result)
+        return failed, targeted
+
+    def _left(self, descriptor):
+        """Seconds of wait_timeout left for this job, after what earlier runs of the task waited for it."""
+        return self.plan.wait.timeout - self.plan.waited.get(descriptor.job_id, 0)
+
+    def _wait(self, descriptor):
+        """The job's wait in this run: what is left of its wait_timeout, cut at the end of the progress slice."""
+        timeout = max(1, int(math.ceil(self._left(descriptor))))
+        if self.slice_end is not None:
+            timeout = min(timeout, max(self.plan.wait.sleep, int(math.ceil(self.slice_end - self._clock()))))
+        return WaitOptions(True, timeout, min(self.plan.wait.sleep, timeout))
+
+    def _note(self, descriptor, role, result):
+        """Add the job to the result's `jobs`; the devices it targets."""
+        job = result.get("job") or {}
+        changed = bool(result.get("changed"))
+        self.changed = self.changed or changed
+        count = result.get("targeted_devices", (job.get("statistics") or {}).get("device_count")) or 0
+        self.jobs.append({"job_id": descriptor.job_id, "step": role, "changed": changed, "status": job.get("status"),
+                          "statistics": job.get("statistics"), "device_count": count,
+                          "elapsed": result.get("elapsed")})
+        return count
+
+    def _wave_job_ids(self):
+        return [descriptor.job_id for descriptor in self.plan.jobs]
+
+    def _planned(self, targeted):
+        """Check mode: the wave as it would be recorded, with the devices its jobs' queries target now."""
+        record = wave_record(self.plan.name, self.plan.job_id, len(self.plan.device_ids), [])
+        return dict(record, job_ids=self._wave_job_ids(), status="planned", succeeded=0, targeted_devices=targeted)
+
+    def _result(self, record, reason):
+        result = {"changed": self.changed, "wave": record, "stopped_reason": reason, "planned": self.check_mode,
+                  "jobs": self.jobs}
+        if self.diff and self.changed:
+            existing = [job["job_id"] for job in self.jobs if not job["changed"]]
+            result["diff"] = {
+                "before": {"jobs": existing},
+                "after": {"jobs": [{"job_id": descriptor.job_id, "query": descriptor.query}
+                                   for descriptor in self.plan.jobs], "device_ids": self.plan.device_ids},
+            }
+        return result
