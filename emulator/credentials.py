@@ -15,7 +15,9 @@ CENTRAL_APP_ID = "00000000-0000-4000-8000-0000000ce471"
 CENTRAL_TOKEN_ID = "emulator-operator"
 RESOURCE_GROUP = "emulator-rg"
 HUB_NAME = "emulator-hub"
-HUB_POLICIES = ("iothubowner", "service")
+# The policies a new hub is created with ("Control access to IoT Hub", learn.microsoft.com
+# azure/iot-hub/iot-hub-devguide-security: iothubowner, service, device, registryRead, registryReadWrite).
+HUB_POLICIES = ("iothubowner", "service", "device", "registryRead", "registryReadWrite")
 ISSUED_TOKENS_KEPT = 1000  # GET /_emulator/tokens: the newest bearer tokens, so a long run cannot exhaust memory
 
 

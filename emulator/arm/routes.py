@@ -22,9 +22,11 @@ API_VERSION = "2023-06-30"
 API_VERSIONS = (API_VERSION, "2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview", "2026-05-01-preview",
                 "2026-10-01-preview")
 SKU_TIERS = {"F1": "Free", "S1": "Standard", "S2": "Standard", "S3": "Standard"}
-# iothub.json AccessRights of the hub-level policies (the emulator's data plane accepts the two it names).
+# iothub.json AccessRights of a new hub's policies; the data plane accepts a SAS of any of them for every route
+# (rights are not enforced).
 POLICY_RIGHTS = {"iothubowner": "RegistryWrite, ServiceConnect, DeviceConnect",
-                 "service": "ServiceConnect"}
+                 "service": "ServiceConnect", "device": "DeviceConnect", "registryRead": "RegistryRead",
+                 "registryReadWrite": "RegistryRead, RegistryWrite"}
 PAGE_SIZE = 20
 SUB_PATH = "/subscriptions/{sub}"
 RG_PATH = SUB_PATH + "/resourceGroups/{rg}"

@@ -116,9 +116,20 @@ def test_each_hub_resource_is_under_its_own_group(fleet, validate):
     assert (response.status_code, response.json()["error"]["code"]) == (404, "ResourceGroupNotFound")
 
 
-def test_keys_are_per_hub_and_sign_only_their_hub(fleet):
+def test_keys_are_per_hub_and_sign_only_their_hub(fleet, validate):
     keys = {name: fleet.owner_key(name) for name in fleet.hubs}
     assert len(set(keys.values())) == HUBS
+    rules = validate(fleet.arm("POST", fleet.hub_path("emulator-hub-4") + "/listkeys").json(),
+                     "SharedAccessSignatureAuthorizationRuleListResult")["value"]
+    assert [(rule["keyName"], rule["rights"]) for rule in rules] == [
+        ("iothubowner", "RegistryWrite, ServiceConnect, DeviceConnect"), ("service", "ServiceConnect"),
+        ("device", "DeviceConnect"), ("registryRead", "RegistryRead"),
+        ("registryReadWrite", "RegistryRead, RegistryWrite")]
+    read_write = make_sas(fleet.hubs["emulator-hub-4"]["hostname"], "registryReadWrite", rules[-1]["primaryKey"])
+    response = requests.get("https://%s/statistics/devices" % fleet.hubs["emulator-hub-4"]["hostname"],
+                            params={"api-version": "2021-04-12"}, headers={"Authorization": read_write},
+                            verify=fleet.ca)
+    assert response.status_code == 200, response.text
     assert fleet.on("emulator-hub-2", "GET", "/statistics/devices").json()["totalDeviceCount"] == 20
     refused = fleet.on("emulator-hub-2", "GET", "/statistics/devices", key_of="emulator-hub")
     assert refused.status_code == 401
