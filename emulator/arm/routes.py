@@ -13,6 +13,7 @@ from ..errors import ApiError, request_id
 from ..iothub.hub import HUBS
 from ..jsonbody import read_json
 from ..state import STATE, Surface, route_template
+from . import central_apps
 
 API_VERSION = "2023-06-30"
 # The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1,
@@ -52,6 +53,8 @@ def setup(app, state):
                 allow_head=False),
         web.get(RG_PATH + "/providers/Microsoft.Devices/IotHubs", list_hubs, name="arm.list-hubs-by-group",
                 allow_head=False),
+        web.get(SUB_PATH + central_apps.PROVIDER, list_iot_apps, name="arm.list-iotapps", allow_head=False),
+        web.get(RG_PATH + central_apps.PROVIDER, list_iot_apps, name="arm.list-iotapps-by-group", allow_head=False),
     ])
 
 
@@ -103,9 +106,10 @@ def admit(request):
     if not versions:
         raise front_door_error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) "
                                "is required for all requests.")
-    if versions[-1] not in API_VERSIONS:
+    supported = central_apps.API_VERSIONS if _is_central(request) else API_VERSIONS
+    if versions[-1] not in supported:
         raise front_door_error(400, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported "
-                               "versions are '%s'." % (versions[-1], "', '".join(API_VERSIONS)))
+                               "versions are '%s'." % (versions[-1], "', '".join(supported)))
     match = request.match_info
     if "sub" not in match:
         return
@@ -119,6 +123,11 @@ def admit(request):
         raise front_door_error(404, "ResourceNotFound", "The Resource 'Microsoft.Devices/IotHubs/%s' under resource "
                                "group '%s' was not found. For more details please go to "
                                "https://aka.ms/ARMResourceNotFoundFix" % (match["hub"], match["rg"]))
+
+
+def _is_central(request):
+    resource = getattr(request.match_info.route, "resource", None)
+    return resource is not None and (resource.name or "").startswith("arm.list-iotapps")
 
 
 def arm_hub(request):
@@ -255,6 +264,10 @@ async def list_hubs(request):
     state, group = request.app[STATE], request.match_info.get("rg", "").lower()
     hubs = [hub_description(hub) for hub in request.app[HUBS] if group in ("", hub.spec.resource_group)]
     return web.json_response(page(request, hubs, state.config.arm_page_size))
+
+
+async def list_iot_apps(request):
+    return await central_apps.list_apps(request, page)
 
 
 async def get_stats(request):

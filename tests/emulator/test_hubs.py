@@ -204,3 +204,23 @@ def test_azure_iot_hub_connects_to_hub_2(fleet, monkeypatch):
     registry.protocol.config.connection.verify = fleet.ca
     assert registry.get_device_registry_statistics().total_device_count == 20
     assert parse_connection_string(fleet.env["AZURE_IOTHUB_CONNECTION_STRING"])["HostName"] != host
+
+
+def test_iot_central_apps_are_listed(fleet):
+    # AppListResult of iotcentral.json 2021-06-01 (resource-manager): the emulator's one application, in emulator-rg.
+    listed = requests.get(fleet.url + fleet.sub + "/providers/Microsoft.IoTCentral/iotApps",
+                          params={"api-version": "2021-06-01"}, verify=fleet.ca,
+                          headers={"Authorization": "Bearer " + fleet.token()})
+    assert listed.status_code == 200, listed.text
+    [app] = listed.json()["value"]
+    assert "nextLink" not in listed.json()
+    assert (app["name"], app["type"], app["sku"], app["id"].split("/")[4]) == (
+        "emulator-central", "Microsoft.IoTCentral/iotApps", {"name": "ST2"}, "emulator-rg")
+    assert set(app["properties"]) == {"applicationId", "displayName", "subdomain", "template", "state"}
+    assert app["properties"]["applicationId"] in fleet.env["AZURE_IOTCENTRAL_API_TOKEN"]
+    other_group = requests.get(fleet.url + fleet.sub + "/resourceGroups/emulator-rg-2/providers/Microsoft.IoTCentral/"
+                               "iotApps", params={"api-version": "2021-06-01"}, verify=fleet.ca,
+                               headers={"Authorization": "Bearer " + fleet.token()})
+    assert other_group.json() == {"value": []}
+    hub_version = fleet.arm("GET", fleet.sub + "/providers/Microsoft.IoTCentral/iotApps")
+    assert (hub_version.status_code, hub_version.json()["error"]["code"]) == (400, "InvalidApiVersionParameter")
