@@ -217,12 +217,16 @@ ROWS = [
     ("iothub_import_export_job_info", dict(HUB, status=["done"]),
      starts("value of status must be one or more of: enqueued, running, completed, failed, cancelled")),
     ("iothub_import_export_job_info", dict(type="export"),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     # --- auth combinations
     ("iothub_scheduled_job", dict(job_id="j1", **TWIN),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="sas", **TWIN),
-     exact("auth_method=sas requires connection_string (the connection string of a shared access policy of the hub)")),
+     exact("auth_method=sas requires connection_string, or subscription_id, resource_group and hub_name to read the "
+           "key of shared_access_policy through Azure Resource Manager (missing: connection_string, subscription_id, "
+           "resource_group, hub_name)")),
     ("iothub_scheduled_job", hub_job(auth_method="api_token"), starts("auth_method=api_token is for IoT Central; ")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="client_secret",
                                   tenant_id="t", client_id="c", **TWIN),
