@@ -41,9 +41,11 @@ COORDINATES = dict(subscription_id=SUBSCRIPTION, resource_group="rg", hub_name="
 
 
 @pytest.fixture
-def http(scripted_http, monkeypatch):
-    """Every Client the factories build (ARM and data plane) sends through the one scripted session."""
+def http(scripted_http, monkeypatch, identity):  # noqa: F811 (the azure.identity stand-in of test_connection)
+    """Every Client the factories build (ARM and data plane) sends through the one scripted session; .identity
+    records the credentials made and the token scopes asked for."""
     monkeypatch.setattr(_client.requests, "Session", lambda: scripted_http)
+    scripted_http.identity = identity
     return scripted_http
 
 
@@ -57,17 +59,17 @@ def sent(http):
     return [(call["method"], call["url"], call["headers"]["Authorization"].split(" ")[0]) for call in http.calls]
 
 
-def test_entra_id_reads_the_host_name_from_the_hub_then_calls_the_data_plane(identity, http):
+def test_entra_id_reads_the_host_name_from_the_hub_then_calls_the_data_plane(http):
     http.expect("GET", HUB_GET, json=None, body=HUB_BODY).expect("GET", JOB, json=None, body={})
     client = _connection.iothub_client(module())
     client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
     assert sent(http) == [("GET", HUB_GET, "Bearer"), ("GET", JOB, "Bearer")]
     # One credential per audience: ARM's token, then the data plane's.
-    scopes = [args[0] for name, args, _kwargs in identity if name == "get_token"]
+    scopes = [args[0] for name, args, _kwargs in http.identity if name == "get_token"]
     assert scopes == ["https://management.azure.com/.default", "https://iothubs.azure.net/.default"]
 
 
-def test_sas_reads_the_host_name_then_the_policy_key_once(identity, http):
+def test_sas_reads_the_host_name_then_the_policy_key_once(http):
     http.expect("GET", HUB_GET, body=HUB_BODY).expect("POST", LIST_KEYS, json=None, body={"value": POLICIES})
     http.expect("GET", JOB, body={}).expect("GET", JOB, body={})
     mod = module(auth_method="sas")
@@ -83,7 +85,7 @@ def test_sas_reads_the_host_name_then_the_policy_key_once(identity, http):
     assert forms(*ALL_KEYS) <= mod.no_log_values
 
 
-def test_sas_with_hostname_skips_the_hub_read(identity, http):
+def test_sas_with_hostname_skips_the_hub_read(http):
     http.expect("POST", LIST_KEYS, body={"value": POLICIES}).expect("GET", JOB, body={})
     client = _connection.iothub_client(module(auth_method="sas", hostname="hub.azure-devices.net",
                                               shared_access_policy="IOTHUBOWNER"))
@@ -96,14 +98,14 @@ def test_sas_with_hostname_skips_the_hub_read(identity, http):
 @pytest.mark.parametrize("params", [dict(hostname="hub.azure-devices.net"),
                                     dict(connection_string="HostName=hub.azure-devices.net;SharedAccessKeyName=p;"
                                                            "SharedAccessKey=" + RW_KEY)])
-def test_a_hostname_or_a_connection_string_wins_over_the_coordinates(identity, http, params):
+def test_a_hostname_or_a_connection_string_wins_over_the_coordinates(http, params):
     http.expect("GET", JOB, body={})
     client = _connection.iothub_client(module(**params))
     client.get("/jobs/v2/{job_id}", path_params={"job_id": "j1"})
     assert [call["url"] for call in http.calls] == [JOB]
 
 
-def test_listkeys_pages_are_followed(identity, http):
+def test_listkeys_pages_are_followed(http):
     next_link = LIST_KEYS + "&$skiptoken=abc"
     http.expect("GET", HUB_GET, body=HUB_BODY)
     http.expect("POST", LIST_KEYS, body={"value": POLICIES[:1], "nextLink": next_link})
@@ -112,7 +114,7 @@ def test_listkeys_pages_are_followed(identity, http):
     assert client.auth.connection.policy_name == "registryReadWrite"
 
 
-def test_an_unknown_policy_names_the_hub_and_the_policies(identity, http):
+def test_an_unknown_policy_names_the_hub_and_the_policies(http):
     http.expect("GET", HUB_GET, body=HUB_BODY).expect("POST", LIST_KEYS, body={"value": POLICIES})
     mod = module(auth_method="sas", shared_access_policy="jobs")
     with pytest.raises(AuthError) as caught:
@@ -122,7 +124,7 @@ def test_an_unknown_policy_names_the_hub_and_the_policies(identity, http):
     assert forms(*ALL_KEYS) <= mod.no_log_values
 
 
-def test_a_refused_listkeys_names_the_request(identity, http):
+def test_a_refused_listkeys_names_the_request(http):
     http.expect("GET", HUB_GET, body=HUB_BODY)
     http.expect("POST", LIST_KEYS, status=403, response_headers={"x-ms-request-id": "rid-9"},
                 body={"error": {"code": "AuthorizationFailed", "message": "The client 'c' does not have "
@@ -135,7 +137,7 @@ def test_a_refused_listkeys_names_the_request(identity, http):
     assert "listkeys/Action" in error.msg and "HTTP 403" in error.msg
 
 
-def test_an_unknown_hub_is_named(identity, http):
+def test_an_unknown_hub_is_named(http):
     http.expect("GET", HUB_GET, status=404, body={"error": {"code": "ResourceNotFound", "message": "not found"}})
     with pytest.raises(ApiError) as caught:
         _connection.iothub_client(module())
@@ -143,7 +145,7 @@ def test_an_unknown_hub_is_named(identity, http):
                                        % SUBSCRIPTION)
 
 
-def test_a_hub_without_a_host_name(identity, http):
+def test_a_hub_without_a_host_name(http):
     http.expect("GET", HUB_GET, body={"name": "hub", "properties": {}})
     with pytest.raises(AuthError) as caught:
         _connection.iothub_client(module())
@@ -151,7 +153,7 @@ def test_a_hub_without_a_host_name(identity, http):
                                 "host name (properties.hostName); set hostname")
 
 
-def test_the_emulators_host_and_port_are_kept(identity, http):
+def test_the_emulators_host_and_port_are_kept(http):
     http.expect("GET", HUB_GET, body={"properties": {"hostName": "127.0.0.1:8443"}})
     client = _connection.iothub_client(module())
     assert client.base_url == "https://127.0.0.1:8443"
