@@ -110,7 +110,8 @@ def _list(client, path, subscription_id, what):
     try:
         return list(client.iter_next_link(path, path_params={"subscription_id": subscription_id}))
     except ApiError as err:
-        raise CollectionError("listing the %s of subscription %s failed: %s" % (what, subscription_id, err.msg)) from None
+        raise CollectionError("listing the %s of subscription %s failed: %s"
+                              % (what, subscription_id, err.msg)) from None
 
 
 def list_hosts(clients, subscriptions, filters, arm_endpoint, include_hubs=True, include_apps=False,
