@@ -201,8 +201,6 @@ def test_no_key_or_token_in_the_inventory(run):
 def test_an_arm_error_names_the_subscription_and_the_request(run):
     error = api_error(403, "AuthorizationFailed", "The client 'c' has no authorization", path=HUBS_PATH,
                       request_id="rid-42")
-    error.msg = ("GET %s failed: HTTP 403 AuthorizationFailed: The client 'c' has no authorization (request id "
-                 "rid-42)" % HUBS_PATH)
     hubs = FakeClient([pages("GET", HUBS_PATH, [error])])
     with pytest.raises(AnsibleError) as caught:
         run({"subscriptions": [SUB1]}, hubs=hubs)
