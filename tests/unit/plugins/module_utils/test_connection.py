@@ -107,7 +107,8 @@ def test_iothub_client_api_version_and_hostname_with_entra(identity):
 def test_iothub_client_without_a_hub():
     with pytest.raises(ValidationError) as caught:
         _connection.iothub_client(FakeModule())
-    assert caught.value.msg == "one of connection_string or hostname is required to reach the IoT Hub data plane"
+    assert caught.value.msg == ("one of connection_string, hostname, or subscription_id with resource_group and "
+                                "hub_name is required to reach the IoT Hub data plane")
 
 
 def test_a_bad_connection_string_fails_before_any_request():
