@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/multi_hub_rollout.yml run the way AWX runs a job template, against an emulator with four hubs.
 
-ansible-runner gets a private data directory as AWX lays it out: the project (the playbook), an inventory of the
-hubs with the host variables of the azure_iot.jobs.iot_hubs inventory, the "Microsoft Azure Resource Manager"
-credential's variables in env/envvars and the rollout in env/extravars. The tests read the job events (what AWX
-stores and shows), the emulator's hubs afterwards, and look for secrets in every event.
+ansible-runner gets a private data directory as AWX lays it out: the project (the playbook), the inventory AWX makes
+from an azure_iot.jobs.iot_hubs inventory source (ansible-inventory --list, then a script that prints it), the
+"Microsoft Azure Resource Manager" credential's variables in env/envvars and the rollout in env/extravars. The tests
+read the job events (what AWX stores and shows), the emulator's hubs afterwards, and look for secrets in every event.
 """
 
 from __future__ import annotations
@@ -55,18 +55,34 @@ def control(env, method, path, body=None):
     return response.json()
 
 
-def inventory(env):
-    """The hosts and variables the iot_hubs inventory plugin makes of the emulator's hubs (group iot_hubs)."""
-    hosts = {hub["name"]: {"azure_iothub_name": hub["name"], "azure_iothub_hostname": hub["hostname"],
-                           "azure_resource_group": hub["resource_group"], "azure_location": hub["location"],
-                           "azure_tags": hub["tags"], "azure_subscription_id": env["AZURE_SUBSCRIPTION_ID"],
-                           "azure_arm_endpoint": env["AZURE_ARM_ENDPOINT"]}
-             for hub in json.loads(env["EMULATOR_HUBS"])}
-    return {"all": {"vars": {"ansible_python_interpreter": sys.executable},
-                    "children": {"iot_hubs": {"hosts": hosts}}}}
+def inventory(env, collections, folder, source=None):  # noqa: F811  (collections: fixture)
+    """The job's inventory as AWX makes it from an inventory source: `ansible-inventory --list` over the
+    azure_iot.jobs.iot_hubs plugin (the inventory update), then a script that prints that JSON (what the job runs)."""
+    source_file = folder / "hubs.iot_hubs.yml"
+    source_file.write_text(yaml.safe_dump(dict({"plugin": "azure_iot.jobs.iot_hubs"}, **(source or {}))))
+    update_env = {name: value for name, value in os.environ.items() if not name.startswith(("AZURE_", "ANSIBLE_"))}
+    update_env.update(AZURE_SUBSCRIPTION_ID=env["AZURE_SUBSCRIPTION_ID"], AZURE_CLIENT_ID=env["AZURE_CLIENT_ID"],
+                      AZURE_TENANT=env["AZURE_TENANT_ID"], AZURE_SECRET=env["AZURE_CLIENT_SECRET"],
+                      AZURE_AUTHORITY_HOST=env["AZURE_AUTHORITY_HOST"], AZURE_ARM_ENDPOINT=env["AZURE_ARM_ENDPOINT"],
+                      REQUESTS_CA_BUNDLE=env["REQUESTS_CA_BUNDLE"], ANSIBLE_COLLECTIONS_PATH=collections,
+                      ANSIBLE_INVENTORY_ENABLED="azure_iot.jobs.iot_hubs")
+    listed = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-inventory"), "-i",
+                             str(source_file), "--list"], env=update_env, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert listed.returncode == 0, listed.stderr
+    data = json.loads(listed.stdout)
+    data["all"].setdefault("vars", {})["ansible_python_interpreter"] = sys.executable
+    source_file.unlink()
+    return data
 
 
-def run_rollout(tmp_path, collections, env, extravars):  # noqa: F811  (collections: fixture)
+def write_inventory_script(path, data):
+    path.write_text("#!%s\nimport json, sys\nDATA = %s\nprint(json.dumps(DATA if '--list' in sys.argv else {}))\n"
+                    % (sys.executable, json.dumps(data)))
+    path.chmod(0o755)
+
+
+def run_rollout(tmp_path, collections, env, extravars, source=None):  # noqa: F811  (collections: fixture)
     data = tmp_path / "private_data_dir"
     for folder in ("env", "project", "inventory"):
         (data / folder).mkdir(parents=True)
@@ -79,7 +95,7 @@ def run_rollout(tmp_path, collections, env, extravars):  # noqa: F811  (collecti
                "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORKS": "4"}
     (data / "env" / "envvars").write_text(yaml.safe_dump(envvars))
     (data / "env" / "extravars").write_text(yaml.safe_dump(extravars))
-    (data / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory(env)))
+    write_inventory_script(data / "inventory" / "hosts", inventory(env, collections, tmp_path, source))
     job_env = {name: value for name, value in os.environ.items()
                if not name.startswith(("AZURE_", "ANSIBLE_", "REQUESTS_CA", "SSL_CERT", "EMULATOR_"))}
     job_env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + job_env.get("PATH", "")
@@ -171,3 +187,15 @@ def test_a_hub_whose_canary_fails_stops_the_later_hubs(tmp_path, fleet, collecti
     assert hub_jobs(fleet, "emulator-hub-2")[0] == ["fw-120-canary"]
     assert hub_jobs(fleet, "emulator-hub-4")[0] == []
     assert_no_secret(secrets(fleet) + [hub_jobs(fleet, hub)[1] for hub in HUBS], stdout, data)
+
+
+def test_the_inventory_source_filters_the_hubs_rolled_out(tmp_path, fleet, collections):  # noqa: F811
+    # Only the hubs tagged env=prod (emulator-hub-2 and emulator-hub-4; emulator/README.md "Several hubs").
+    rc, stdout, events, data = run_rollout(tmp_path, collections, fleet, dict(ROLLOUT, multi_hub_rollout_serial=1),
+                                           source={"tags": {"env": "prod"}})
+    assert rc == 0, stdout[-4000:]
+    assert [hub["line"] for hub in summary(events)] == [
+        "emulator-hub-2: completed, 3/3 waves, 20 of 20 devices succeeded, 0 failed",
+        "emulator-hub-4: completed, 3/3 waves, 20 of 20 devices succeeded, 0 failed"]
+    assert [len(hub_jobs(fleet, hub)[0]) for hub in HUBS] == [0, 3, 0, 3]
+    assert_no_secret(secrets(fleet), stdout, data)
