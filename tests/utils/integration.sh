@@ -19,7 +19,7 @@ cd "$root"
 # (emulator/README.md, "The sparse profile"). PROFILES="full" (or "sparse") runs one.
 for profile in ${PROFILES:-full sparse}; do
   echo "=== integration targets against the emulator's $profile profile"
-  PATH="$bin:$PATH" "$emulator_bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 \
+  PATH="$bin:$PATH" "$emulator_bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 --hubs 4 \
     --time-scale 20 --profile "$profile" -- bash -c '
       set -euo pipefail
       "$0/python" "$1/tests/utils/write_integration_config.py" > "$2/tests/integration/integration_config.yml"
