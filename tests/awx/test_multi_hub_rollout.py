@@ -26,7 +26,10 @@ import requests
 import yaml
 
 from emulator.harness import running_emulator
-from test_runner_injection import REPO, RUNNER, assert_no_secret, collections  # noqa: F401  (collections: fixture)
+import test_runner_injection
+from test_runner_injection import REPO, RUNNER, assert_no_secret
+
+collections = test_runner_injection.collections  # the fixture: this checkout as the azure_iot.jobs collection
 
 PLAYBOOK = os.path.join(REPO, "playbooks", "multi_hub_rollout.yml")
 ROLLOUT = {"iothub_rollout_name": "fw-120",
@@ -55,7 +58,7 @@ def control(env, method, path, body=None):
     return response.json()
 
 
-def inventory(env, collections, folder, source=None):  # noqa: F811  (collections: fixture)
+def inventory(env, collections, folder, source=None):
     """The job's inventory as AWX makes it from an inventory source: `ansible-inventory --list` over the
     azure_iot.jobs.iot_hubs plugin (the inventory update), then a script that prints that JSON (what the job runs)."""
     source_file = folder / "hubs.iot_hubs.yml"
@@ -82,7 +85,7 @@ def write_inventory_script(path, data):
     path.chmod(0o755)
 
 
-def run_rollout(tmp_path, collections, env, extravars, source=None):  # noqa: F811  (collections: fixture)
+def run_rollout(tmp_path, collections, env, extravars, source=None):
     data = tmp_path / "private_data_dir"
     for folder in ("env", "project", "inventory"):
         (data / folder).mkdir(parents=True)
@@ -135,8 +138,8 @@ def hub_jobs(env, hub):
     expiry = str(int(time.time()) + 600)
     sig = base64.b64encode(hmac.new(base64.b64decode(key), (quote(host, safe="") + "\n" + expiry).encode(),
                                     hashlib.sha256).digest()).decode()
-    sas = "SharedAccessSignature sr=%s&sig=%s&se=%s&skn=iothubowner" % (quote(host, safe=""), quote(sig, safe=""),
-                                                                          expiry)
+    sas = "SharedAccessSignature sr=%s&sig=%s&se=%s&skn=iothubowner" % (
+        quote(host, safe=""), quote(sig, safe=""), expiry)
     response = requests.get("https://%s/jobs/v2/query" % host, params={"api-version": "2021-04-12"},
                             headers={"Authorization": sas}, verify=env["REQUESTS_CA_BUNDLE"])
     assert response.status_code == 200, response.text
@@ -148,7 +151,7 @@ def secrets(env):
     return [env["AZURE_CLIENT_SECRET"]] + issued
 
 
-def test_every_hub_rolls_out_in_waves_of_hubs(tmp_path, fleet, collections):  # noqa: F811
+def test_every_hub_rolls_out_in_waves_of_hubs(tmp_path, fleet, collections):
     rc, stdout, events, data = run_rollout(tmp_path, collections, fleet, ROLLOUT)
     assert rc == 0, stdout[-4000:]
     assert summary(events) == [
@@ -169,7 +172,7 @@ def test_every_hub_rolls_out_in_waves_of_hubs(tmp_path, fleet, collections):  # 
     assert_no_secret(secrets(fleet) + hub_keys, stdout, data)
 
 
-def test_a_hub_whose_canary_fails_stops_the_later_hubs(tmp_path, fleet, collections):  # noqa: F811
+def test_a_hub_whose_canary_fails_stops_the_later_hubs(tmp_path, fleet, collections):
     control(fleet, "PATCH", "hubs/emulator-hub-2/config", {"twin_failure_rate": 1.0})
     rc, stdout, events, data = run_rollout(tmp_path, collections, fleet, ROLLOUT)
     assert rc != 0
@@ -189,7 +192,7 @@ def test_a_hub_whose_canary_fails_stops_the_later_hubs(tmp_path, fleet, collecti
     assert_no_secret(secrets(fleet) + [hub_jobs(fleet, hub)[1] for hub in HUBS], stdout, data)
 
 
-def test_the_inventory_source_filters_the_hubs_rolled_out(tmp_path, fleet, collections):  # noqa: F811
+def test_the_inventory_source_filters_the_hubs_rolled_out(tmp_path, fleet, collections):
     # Only the hubs tagged env=prod (emulator-hub-2 and emulator-hub-4; emulator/README.md "Several hubs").
     rc, stdout, events, data = run_rollout(tmp_path, collections, fleet, dict(ROLLOUT, multi_hub_rollout_serial=1),
                                            source={"tags": {"env": "prod"}})

@@ -148,7 +148,7 @@ def test_a_job_on_hub_2_is_not_on_hub_1(fleet):
 def _run_twin_job(fleet, name, job_id):
     job = dict(Emulator.twin_job(query="*", desired={"fwVersion": "2.0.0"}), jobId=job_id)
     assert fleet.on(name, "PUT", "/jobs/v2/" + job_id, json=job).status_code == 200
-    for _ in range(500):
+    for _attempt in range(500):
         body = fleet.on(name, "GET", "/jobs/v2/" + job_id).json()
         if body["status"] in ("completed", "failed", "cancelled"):
             return body["deviceJobStatistics"]
