@@ -10,21 +10,17 @@ read the job events (what AWX stores and shows), the emulator's hubs afterwards,
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import os
 import shutil
 import subprocess
 import sys
-import time
-from urllib.parse import quote
 
 import pytest
 import requests
 import yaml
 
+from emulator.auth import make_hub_sas
 from emulator.harness import running_emulator
 import test_runner_injection
 from test_runner_injection import REPO, RUNNER, assert_no_secret
@@ -135,11 +131,7 @@ def hub_jobs(env, hub):
         verify=env["REQUESTS_CA_BUNDLE"]).json()["value"]
     key = next(rule["primaryKey"] for rule in keys if rule["keyName"] == "iothubowner")
     host = hubs[hub]["hostname"]
-    expiry = str(int(time.time()) + 600)
-    sig = base64.b64encode(hmac.new(base64.b64decode(key), (quote(host, safe="") + "\n" + expiry).encode(),
-                                    hashlib.sha256).digest()).decode()
-    sas = "SharedAccessSignature sr=%s&sig=%s&se=%s&skn=iothubowner" % (
-        quote(host, safe=""), quote(sig, safe=""), expiry)
+    sas = make_hub_sas(host, "iothubowner", key, ttl=600)
     response = requests.get("https://%s/jobs/v2/query" % host, params={"api-version": "2021-04-12"},
                             headers={"Authorization": sas}, verify=env["REQUESTS_CA_BUNDLE"])
     assert response.status_code == 200, response.text
