@@ -54,8 +54,6 @@ class FakeModule(object):
         self.warnings.append(message)
 
 
-
-
 def test_iothub_client_from_a_connection_string(scripted_http, ca_file):
     module = FakeModule(connection_string=CONNECTION_STRING, timeout=12.0, max_retries=2, ca_path=ca_file)
     client = _connection.iothub_client(module)
