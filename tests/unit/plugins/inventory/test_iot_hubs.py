@@ -222,6 +222,14 @@ def test_bad_options_fail_before_any_request(run, config, message):
     assert SECRET not in str(caught.value)
 
 
+def test_the_cloud_environment_chooses_the_arm_endpoint(run, monkeypatch):
+    # What AWX's Azure credential injects for Azure Government; no arm_endpoint option.
+    monkeypatch.setenv("AZURE_CLOUD_ENVIRONMENT", "AzureUSGovernment")
+    hubs = FakeClient([pages("GET", HUBS_PATH, [[hub("hub-1")]])])
+    inventory, _plugin = run({"subscriptions": [SUB1], "arm_endpoint": None}, hubs=hubs)
+    assert hostvars(inventory, "hub-1")["azure_arm_endpoint"] == "https://management.usgovcloudapi.net"
+
+
 def test_verify_file_wants_the_plugins_suffix(tmp_path):
     plugin = iot_hubs.InventoryModule()
     for name, wanted in (("prod.iot_hubs.yml", True), ("iot_hubs.yaml", True), ("hosts.yml", False)):
