@@ -7,13 +7,10 @@ created and found unchanged that way, and no policy key or signature in an ansib
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from module_runs import clean_environ, collection_tree
+from module_runs import collection_tree, playbook_at_vvvv
 from test_no_secrets import _leaks, _report, _sas_signatures
 
 HUB_ROUTE = "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Devices/IotHubs/{hub}"
@@ -133,21 +130,12 @@ PLAYBOOK = r"""
 
 def test_no_policy_key_in_playbook_output_at_vvvv(emulator, tmp_path_factory, tmp_path):
     collections = str(collection_tree(tmp_path_factory.mktemp("collections")))
-    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
     env = {name: value for name, value in emulator.env.items()
            if name not in ("AZURE_IOTHUB_CONNECTION_STRING", "AZURE_IOTHUB_HOSTNAME")}
-    ansible_env = clean_environ(
-        ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_DEPRECATION_WARNINGS="0", **env)
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-vvvv", "--diff", "-i", "localhost,",
-               "playbook.yml"]
     start = time.time()
-    done = subprocess.run(command, capture_output=True, text=True, env=ansible_env, cwd=str(tmp_path), timeout=300,
-                          check=False)
+    returncode, output = playbook_at_vvvv(tmp_path, collections, PLAYBOOK, env)
     end = time.time()
-    output = done.stdout + "\n" + done.stderr
-    assert done.returncode == 0, output[-6000:]
+    assert returncode == 0, output[-6000:]
     assert "Traceback" not in output
     rules = policy_keys(emulator)
     host = emulator.host

@@ -15,6 +15,7 @@ cd "$root"
 # The emulator runs from the checkout (azure-iot-emulator, installed editable in .venv); ansible-test runs in the
 # collection copy and reads the emulator's variables from tests/integration/integration_config.yml, which it passes
 # to every target as extra vars.
+# Four hubs (--hubs 4): hub 1 is the single hub of every target; the inventory and multi-hub targets use them all.
 # Every target runs against both emulator profiles: full answers, and the sparse ones of the official examples
 # (emulator/README.md, "The sparse profile"). PROFILES="full" (or "sparse") runs one.
 for profile in ${PROFILES:-full sparse}; do

@@ -17,9 +17,6 @@ from ansible.plugins.loader import inventory_loader
 from ansible_collections.azure_iot.jobs.plugins.inventory import iot_hubs
 from ansible_collections.azure_iot.jobs.plugins.plugin_utils._arm_inventory import APPS_PATH, HUBS_PATH
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, pages
-from ansible_collections.azure_iot.jobs.tests.unit.plugins.module_utils.test_connection import (  # noqa: F401
-    identity,
-)
 
 NAME = "azure_iot.jobs.iot_hubs"
 SUB1 = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
@@ -44,7 +41,7 @@ def app(name, subdomain, rg="rg-a", sub=SUB1):
 
 
 @pytest.fixture
-def run(tmp_path, identity, monkeypatch):  # noqa: F811 (the azure.identity stand-in of test_connection)
+def run(tmp_path, identity, monkeypatch):
     """run(config, hubs=FakeClient, apps=FakeClient) -> (InventoryData, plugin); the config is written to a
     *.iot_hubs.yml file and read as ansible-inventory reads it."""
     for name in ("AZURE_SUBSCRIPTION_ID", "AZURE_ARM_ENDPOINT", "AZURE_CLOUD_ENVIRONMENT", "AZURE_IOT_AUTH_METHOD"):
@@ -223,6 +220,14 @@ def test_bad_options_fail_before_any_request(run, config, message):
         run(config)
     assert str(caught.value.message) == "azure_iot.jobs.iot_hubs: " + message
     assert SECRET not in str(caught.value)
+
+
+def test_the_cloud_environment_chooses_the_arm_endpoint(run, monkeypatch):
+    # What AWX's Azure credential injects for Azure Government; no arm_endpoint option.
+    monkeypatch.setenv("AZURE_CLOUD_ENVIRONMENT", "AzureUSGovernment")
+    hubs = FakeClient([pages("GET", HUBS_PATH, [[hub("hub-1")]])])
+    inventory, _plugin = run({"subscriptions": [SUB1], "arm_endpoint": None}, hubs=hubs)
+    assert hostvars(inventory, "hub-1")["azure_arm_endpoint"] == "https://management.usgovcloudapi.net"
 
 
 def test_verify_file_wants_the_plugins_suffix(tmp_path):
