@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import Emulator, make_sas, parse_connection_string
+from emulator.auth import make_hub_sas as make_sas
 from emulator.harness import running_emulator
 import test_arm
 from test_arm import API_VERSION, FRONT_DOOR_ERROR
@@ -23,13 +23,40 @@ EXPECTED = [  # fleet.py: resource group by parity, location by pairs, tags on h
 ]
 
 
-class Fleet(Emulator):
+def parse_connection_string(text):
+    return dict(part.split("=", 1) for part in text.split(";"))
+
+
+def twin_job(job_id):
+    return {"jobId": job_id, "type": "scheduleUpdateTwin", "queryCondition": "*",
+            "updateTwin": {"etag": "*", "properties": {"desired": {"fwVersion": "2.0.0"}}},
+            "startTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()), "maxExecutionTimeInSeconds": 3600}
+
+
+class Fleet:
+    """The --hubs emulator: its control API, ARM calls with a bearer token, data-plane calls to one hub."""
+
     def __init__(self, env):
-        super().__init__(env)
+        self.env = env
+        self.url = env["EMULATOR_URL"]
+        self.ca = env["REQUESTS_CA_BUNDLE"]
+        parts = parse_connection_string(env["AZURE_IOTHUB_CONNECTION_STRING"])
+        self.host, self.key = parts["HostName"], parts["SharedAccessKey"]
         self.sub = "/subscriptions/" + env["AZURE_SUBSCRIPTION_ID"]
         self.hubs = {hub["name"]: hub for hub in json.loads(env["EMULATOR_HUBS"])}
         self._token = None
         self._keys = {}
+
+    def control(self, method, path, body=None):
+        response = requests.request(method, self.url + "/_emulator/" + path, json=body, verify=self.ca)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def reset(self):
+        return self.control("POST", "reset")
+
+    def configure(self, **changes):
+        return self.control("PATCH", "config", body=changes)
 
     def token(self):
         if self._token is None:
@@ -136,7 +163,7 @@ def test_keys_are_per_hub_and_sign_only_their_hub(fleet, validate):
 
 
 def test_a_job_on_hub_2_is_not_on_hub_1(fleet):
-    job = dict(Emulator.twin_job(query="*", desired={"fwVersion": "2.0.0"}), jobId="only-on-2")
+    job = twin_job("only-on-2")
     assert fleet.on("emulator-hub-2", "PUT", "/jobs/v2/only-on-2", json=job).status_code == 200
     # S1 allows one active job per hub: hub 3 still takes one while hub 2's runs.
     assert fleet.on("emulator-hub-3", "PUT", "/jobs/v2/only-on-3", json=dict(job, jobId="only-on-3")).status_code == 200
@@ -146,7 +173,7 @@ def test_a_job_on_hub_2_is_not_on_hub_1(fleet):
 
 
 def _run_twin_job(fleet, name, job_id):
-    job = dict(Emulator.twin_job(query="*", desired={"fwVersion": "2.0.0"}), jobId=job_id)
+    job = twin_job(job_id)
     assert fleet.on(name, "PUT", "/jobs/v2/" + job_id, json=job).status_code == 200
     for _attempt in range(500):
         body = fleet.on(name, "GET", "/jobs/v2/" + job_id).json()
@@ -157,7 +184,7 @@ def _run_twin_job(fleet, name, job_id):
 
 
 def test_a_setting_overridden_on_one_hub_fails_only_its_devices(fleet):
-    hubs = fleet.control("PATCH", "hubs/emulator-hub-2/config", json={"twin_failure_rate": 1.0})
+    hubs = fleet.control("PATCH", "hubs/emulator-hub-2/config", body={"twin_failure_rate": 1.0})
     assert [hub["config"] for hub in hubs] == [{}, {"twin_failure_rate": 1.0}, {}, {}]
     assert _run_twin_job(fleet, "emulator-hub-2", "fails")["failedCount"] == 20
     assert _run_twin_job(fleet, "emulator-hub-3", "passes")["succeededCount"] == 20
