@@ -15,7 +15,7 @@ import time
 
 from azure_iot_emulator.harness import running_emulator  # the installed emulator (make venv: pip install -e)
 
-from bench import converge, create_wait, device_results, rollout
+from bench import converge, create_wait, device_results, multi_hub, rollout
 from bench.common import BIN, REPO, Emulator
 
 BENCHMARKS = {
@@ -23,6 +23,7 @@ BENCHMARKS = {
     "create_wait": create_wait,
     "rollout": rollout,
     "device_results": device_results,
+    "multi_hub": multi_hub,
 }
 # The emulator starts with 1,000 devices; device_results resets it to 100,000 (about 5 s and 450 MB).
 START_DEVICES = 1000

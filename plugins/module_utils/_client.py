@@ -527,12 +527,16 @@ class Client(object):
                 return
             self._check_progress(token, seen, method, path, response)
 
-    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value"):
-        """ARM / IoT Central paging: {"value": [...], "nextLink": "<absolute url>"}. Yields items."""
-        response = self.get(path, path_params=path_params, params=params)
+    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value", method="GET"):
+        """ARM / IoT Central paging: {"value": [...], "nextLink": "<absolute url>"}. Yields items.
+
+        method is that of the first page: a POST list (ARM listkeys) is a read, so it is retried like a GET; the next
+        pages are GETs of nextLink, as the Azure SDKs fetch them.
+        """
+        response = self.request(method, path, path_params=path_params, params=params, idempotent=True)
         seen = set()
         while True:
-            yield from self._page_items(response, "GET", path, item_key)
+            yield from self._page_items(response, method, path, item_key)
             next_link = (response.body or {}).get("nextLink")
             if not next_link:
                 return

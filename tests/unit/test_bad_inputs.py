@@ -236,12 +236,31 @@ ROWS = [
     ("iothub_import_export_job_info", dict(HUB, status=["done"]),
      starts("value of status must be one or more of: enqueued, running, completed, failed, cancelled")),
     ("iothub_import_export_job_info", dict(type="export"),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     # --- auth combinations
     ("iothub_scheduled_job", dict(job_id="j1", **TWIN),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="sas", **TWIN),
-     exact("auth_method=sas requires connection_string (the connection string of a shared access policy of the hub)")),
+     exact("auth_method=sas requires connection_string, or subscription_id, resource_group and hub_name to read the "
+           "key of shared_access_policy through Azure Resource Manager (missing: connection_string, subscription_id, "
+           "resource_group, hub_name)")),
+    # --- a data-plane module reaching the hub from its ARM coordinates alone (no connection_string, no hostname)
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", subscription_id=SUBSCRIPTION, **SP, **TWIN),
+     exact("auth_method=sas requires connection_string, or subscription_id, resource_group and hub_name to read the "
+           "key of shared_access_policy through Azure Resource Manager (missing: connection_string, resource_group, "
+           "hub_name)")),
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", shared_access_policy=" ", **ARM, **TWIN),
+     exact("shared_access_policy must not be empty: name a shared access policy of the hub, such as "
+           "registryReadWrite")),
+    ("iothub_device_info", dict(ARM, resource_group=None),
+     exact("Azure Resource Manager needs subscription_id, resource_group and hub_name (missing: resource_group)")),
+    ("iothub_scheduled_job_info", dict(ARM, subscription_id="sub-1"), exact(GUID_RULE % "'sub-1'")),
+    ("iothub_import_export_job_info", dict(ARM, auth_method="sas", arm_endpoint="http://management.example"),
+     exact("arm_endpoint must be an https:// URL, got http://management.example")),
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", hostname="https://hub/x", **ARM, **TWIN),
+     exact("hostname must be the hub's host name, such as myhub.azure-devices.net (https is implied)")),
     ("iothub_scheduled_job", hub_job(auth_method="api_token"), starts("auth_method=api_token is for IoT Central; ")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="client_secret",
                                   tenant_id="t", client_id="c", **TWIN),
