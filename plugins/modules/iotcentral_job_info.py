@@ -35,6 +35,22 @@ options:
     type: list
     elements: str
     choices: [pending, completed, failed]
+  device_results_dest:
+    description:
+      - With O(include_devices=true), write the per-device statuses to this file on the managed host as JSON Lines
+        (one object a line with C(job_id), C(device_id) and C(status)) instead of returning them, page by page, so
+        the module's memory stays the same whatever the number of devices. Each job then carries
+        C(device_result_counts) and the result RV(device_results_file).
+      - An absolute path (V(~) is expanded) in an existing, writable directory. The rows go to a temporary file in
+        that directory, renamed over the destination once every page was read: a failed run leaves the previous
+        file as it was.
+      - In check mode the rows are read and counted but nothing is written.
+    type: path
+  device_results_mode:
+    description:
+      - The permissions of the O(device_results_dest) file, as an octal string such as V('0640'). V('0600') when not
+        set, whatever the umask (device ids are nobody else's business).
+    type: raw
 extends_documentation_fragment:
   - azure_iot.jobs.connection
   - azure_iot.jobs.iotcentral_auth
@@ -70,6 +86,17 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "{{ rollout.jobs[0].devices | map(attribute='device_id') | list }}"
       when: rollout.jobs | length > 0
+
+    - name: Write the device statuses of a large job to a file instead of the result
+      azure_iot.jobs.iotcentral_job_info:
+        job_id: fw-rollout
+        include_devices: true
+        device_results_dest: /var/tmp/fw-rollout-devices.jsonl
+      register: rollout_file
+
+    - name: Show the counts per device status
+      ansible.builtin.debug:
+        msg: "{{ rollout_file.device_results_file.by_status }}"
 
     - name: List every job of the application
       azure_iot.jobs.iotcentral_job_info:
@@ -154,13 +181,30 @@ jobs:
       elements: dict
       returned: when O(include_devices=true)
       sample: [{"device_id": "thermostat-0042", "status": "failed"}]
+    device_result_counts:
+      description:
+        - How many device statuses of this job O(device_results_dest) received, C(rows) in all and C(by_status).
+      type: dict
+      returned: when O(device_results_dest) is set
+      sample: {"rows": 500, "by_status": {"completed": 490, "failed": 10}}
+device_results_file:
+  description:
+    - The O(device_results_dest) file, C(path), C(rows), C(by_status) (of every job) and C(written) (false in check
+      mode).
+  returned: when O(device_results_dest) is set
+  type: dict
+  sample: {"path": "/var/tmp/fw-rollout-devices.jsonl", "rows": 500, "by_status": {"completed": 490, "failed": 10},
+           "written": true}
 """
+
+from contextlib import nullcontext
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import JsonLinesFile, check_options
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 
@@ -169,6 +213,8 @@ def argument_spec():
         job_id=dict(type="str"),
         include_devices=dict(type="bool", default=False),
         device_status=dict(type="list", elements="str", choices=["pending", "completed", "failed"]),
+        device_results_dest=dict(type="path"),
+        device_results_mode=dict(type="raw"),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTCENTRAL_ARGSPEC)
@@ -176,23 +222,30 @@ def argument_spec():
 
 
 def check(params):
-    """Everything that can be known before a call."""
+    """Everything that can be known before a call; the (path, mode) of device_results_dest or None."""
     if params["job_id"] is not None:
         check_id(params["job_id"], CENTRAL_ID)
     if params["device_status"] and not params["include_devices"]:
         raise ValidationError("device_status filters the device statuses: set include_devices: true")
+    return check_options(params, "include_devices")
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
+    result = dict(changed=False)
     try:
-        check(params)
-        jobs = find_jobs(iotcentral_client(module), job_id=params["job_id"],
-                         include_devices=params["include_devices"], device_status=params["device_status"])
+        dest = check(params)
+        client = iotcentral_client(module)
+        results_file = JsonLinesFile(*dest, write=not module.check_mode) if dest else None
+        with results_file or nullcontext():
+            result["jobs"] = find_jobs(client, job_id=params["job_id"], include_devices=params["include_devices"],
+                                       device_status=params["device_status"], results_file=results_file)
+        if results_file is not None:
+            result["device_results_file"] = results_file.summary()
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
-    module.exit_json(changed=False, jobs=jobs)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,22 @@ options:
     type: list
     elements: str
     choices: [pending, scheduled, running, completed, failed, canceled]
+  device_results_dest:
+    description:
+      - With O(include_device_results=true), write the device rows to this file on the managed host as JSON Lines
+        (one row a line, the keys of C(device_results)) instead of returning them, page by page, so the module's
+        memory stays the same whatever the number of devices. Each job then carries C(device_result_counts) and the
+        result RV(device_results_file).
+      - An absolute path (V(~) is expanded) in an existing, writable directory. The rows go to a temporary file in
+        that directory, renamed over the destination once every page was read: a failed run leaves the previous
+        file as it was.
+      - In check mode the rows are read and counted but nothing is written.
+    type: path
+  device_results_mode:
+    description:
+      - The permissions of the O(device_results_dest) file, as an octal string such as V('0640'). V('0600') when not
+        set, whatever the umask (device ids and error texts are nobody else's business).
+    type: raw
 extends_documentation_fragment:
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
@@ -85,6 +101,17 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "{{ item.device_id }}: {{ item.error.description | default('no error') }}"
       loop: "{{ canary.jobs[0].device_results | default([]) }}"
+
+    - name: Write the rows of a million-device job to a file instead of the result
+      azure_iot.jobs.iothub_scheduled_job_info:
+        job_id: fw-1-2-0-fleet
+        include_device_results: true
+        device_results_dest: /var/tmp/fw-1-2-0-fleet.jsonl
+      register: fleet
+
+    - name: Show the counts per device status
+      ansible.builtin.debug:
+        msg: "{{ fleet.device_results_file.by_status }}"
 
     - name: List the running direct-method jobs
       azure_iot.jobs.iothub_scheduled_job_info:
@@ -173,13 +200,30 @@ jobs:
                 "last_updated_time": "2025-06-01T12:00:02.5000000Z",
                 "error": {"code": "GatewayTimeout", "description": "Timed out waiting for the response from device."},
                 "outcome": null}]
+    device_result_counts:
+      description:
+        - How many device rows of this job O(device_results_dest) received, C(rows) in all and C(by_status).
+      type: dict
+      returned: when O(device_results_dest) is set
+      sample: {"rows": 100000, "by_status": {"completed": 99990, "failed": 10}}
+device_results_file:
+  description:
+    - The O(device_results_dest) file, C(path), C(rows), C(by_status) (of every job) and C(written) (false in check
+      mode).
+  returned: when O(device_results_dest) is set
+  type: dict
+  sample: {"path": "/var/tmp/fw-1-2-0-fleet.jsonl", "rows": 100000, "by_status": {"completed": 99990, "failed": 10},
+           "written": true}
 """
+
+from contextlib import nullcontext
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import JsonLinesFile, check_options
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import HUB_JOB_ID, check_id, check_positive
 
 
@@ -193,6 +237,8 @@ def argument_spec():
         include_device_results=dict(type="bool", default=False),
         device_status=dict(type="list", elements="str",
                            choices=["pending", "scheduled", "running", "completed", "failed", "canceled"]),
+        device_results_dest=dict(type="path"),
+        device_results_mode=dict(type="raw"),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)
@@ -201,27 +247,35 @@ def argument_spec():
 
 
 def check(params):
-    """Everything that can be known before a call."""
+    """Everything that can be known before a call; the (path, mode) of device_results_dest or None."""
     if params["job_id"] is not None:
         check_id(params["job_id"], HUB_JOB_ID)
     check_positive(params["limit"], "limit", unit=None)
     if params["device_status"] and not params["include_device_results"]:
         raise ValidationError("device_status filters the device results: set include_device_results: true")
+    return check_options(params, "include_device_results")
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=[("job_id", "type"), ("job_id", "status"), ("job_id", "limit")])
     params = module.params
+    result = dict(changed=False)
     try:
-        check(params)
-        jobs = list(find_jobs(iothub_client(module), job_id=params["job_id"], job_type=params["type"],
-                              status=params["status"], limit=params["limit"],
-                              device_results=params["include_device_results"],
-                              device_status=params["device_status"], warn=module.warn))
+        dest = check(params)
+        client = iothub_client(module)
+        results_file = JsonLinesFile(*dest, write=not module.check_mode) if dest else None
+        with results_file or nullcontext():
+            result["jobs"] = list(find_jobs(client, job_id=params["job_id"], job_type=params["type"],
+                                            status=params["status"], limit=params["limit"],
+                                            device_results=params["include_device_results"],
+                                            device_status=params["device_status"], warn=module.warn,
+                                            results_file=results_file))
+        if results_file is not None:
+            result["device_results_file"] = results_file.summary()
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
-    module.exit_json(changed=False, jobs=jobs)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
