@@ -37,8 +37,8 @@ def test_device_results_ask_for_1000_rows_on_every_page(make_client, scripted_ht
     scripted_http.expect("POST", QUERY_URL, json=SQL, headers={"x-ms-max-item-count": "1000"},
                          absent_headers=("x-ms-continuation",), body=[row("d1")],
                          response_headers={"x-ms-continuation": "t1"})
-    scripted_http.expect("POST", QUERY_URL, json=SQL, headers={"x-ms-max-item-count": "1000", "x-ms-continuation": "t1"},
-                         body=[row("d2")])
+    scripted_http.expect("POST", QUERY_URL, json=SQL,
+                         headers={"x-ms-max-item-count": "1000", "x-ms-continuation": "t1"}, body=[row("d2")])
     rows = list(iter_device_results(make_client(), "j1"))
     assert [r["device_id"] for r in rows] == ["d1", "d2"]
     assert warnings_seen == []
