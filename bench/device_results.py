@@ -10,6 +10,7 @@ once returning the rows in its result, and once through ansible-playbook.
 import os
 import tempfile
 import time
+from functools import partial
 
 from bench.common import PYTHON, Row, child_env, measure, median_run, module_process, playbook, total_requests
 
@@ -89,7 +90,7 @@ def run(emulator, runs=1, sizes=DEFAULT_SIZES):
             if only is not None and devices not in only:
                 continue
             repeats = runs if only is None and devices <= REPEATED_UP_TO else 1
-            result, count, counts = median_run(repeats, lambda: _measured(emulator, function, devices))
+            result, count, counts = median_run(repeats, partial(_measured, emulator, function, devices))
             if count != devices:
                 raise RuntimeError("%s returned %d rows, not %d" % (variant, count, devices))
             rows.append(Row(bench_name(devices), variant, result.wall, total_requests(counts), None,
