@@ -56,7 +56,7 @@ options:
         memory stays the same whatever the number of devices. Each job then carries C(device_result_counts) and the
         result RV(device_results_file).
       - An absolute path (V(~) is expanded) in an existing, writable directory. The rows go to a temporary file in
-        that directory, renamed over the destination once every page was read: a failed run leaves the previous
+        that directory, renamed over the destination once every page was read, so a failed run leaves the previous
         file as it was.
       - In check mode the rows are read and counted but nothing is written.
     type: path
