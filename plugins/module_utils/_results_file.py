@@ -151,3 +151,14 @@ def check_options(params, include_option):
             raise ValidationError("%s applies to the file of %s: set %s" % (MODE_OPTION, DEST_OPTION, DEST_OPTION))
         return None
     return check_dest(params[DEST_OPTION], include_option, params[include_option]), parse_mode(params[MODE_OPTION])
+
+
+def read_into_file(dest, check_mode, read):
+    """`read(results_file)` with the file of `dest` ((path, mode) from check_options, or None: results_file is None)
+    open, committed when it returns; (what read returned, the file's summary or None)."""
+    if dest is None:
+        return read(None), None
+    results_file = JsonLinesFile(*dest, write=not check_mode)
+    with results_file:
+        value = read(results_file)
+    return value, results_file.summary()

@@ -27,6 +27,7 @@ options:
   include_devices:
     description:
       - Add the per-device statuses of each job under C(devices). One paged request per job.
+      - With O(device_results_dest) they go to that file instead (keys C(job_id), C(device_id), C(status)).
     type: bool
     default: false
   device_status:
@@ -35,23 +36,8 @@ options:
     type: list
     elements: str
     choices: [pending, completed, failed]
-  device_results_dest:
-    description:
-      - With O(include_devices=true), write the per-device statuses to this file on the managed host as JSON Lines
-        (one object a line with C(job_id), C(device_id) and C(status)) instead of returning them, page by page, so
-        the module's memory stays the same whatever the number of devices. Each job then carries
-        C(device_result_counts) and the result RV(device_results_file).
-      - An absolute path (V(~) is expanded) in an existing, writable directory. The rows go to a temporary file in
-        that directory, renamed over the destination once every page was read, so a failed run leaves the previous
-        file as it was.
-      - In check mode the rows are read and counted but nothing is written.
-    type: path
-  device_results_mode:
-    description:
-      - The permissions of the O(device_results_dest) file, as an octal string such as V('0640'). V('0600') when not
-        set, whatever the umask (device ids are nobody else's business).
-    type: raw
 extends_documentation_fragment:
+  - azure_iot.jobs.device_results_file
   - azure_iot.jobs.connection
   - azure_iot.jobs.iotcentral_auth
   - azure_iot.jobs.attributes
@@ -197,14 +183,12 @@ device_results_file:
            "written": true}
 """
 
-from contextlib import nullcontext
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON_ARGSPEC, IOTCENTRAL_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import find_jobs
-from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import JsonLinesFile, check_options
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import check_options, read_into_file
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 
@@ -233,18 +217,17 @@ def check(params):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    result = dict(changed=False)
     try:
         dest = check(params)
         client = iotcentral_client(module)
-        results_file = JsonLinesFile(*dest, write=not module.check_mode) if dest else None
-        with results_file or nullcontext():
-            result["jobs"] = find_jobs(client, job_id=params["job_id"], include_devices=params["include_devices"],
-                                       device_status=params["device_status"], results_file=results_file)
-        if results_file is not None:
-            result["device_results_file"] = results_file.summary()
+        jobs, results_file = read_into_file(dest, module.check_mode, lambda results: find_jobs(
+            client, job_id=params["job_id"], include_devices=params["include_devices"],
+            device_status=params["device_status"], results_file=results))
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
+    result = dict(changed=False, jobs=jobs)
+    if results_file is not None:
+        result["device_results_file"] = results_file
     module.exit_json(**result)
 
 

@@ -39,7 +39,10 @@ options:
     type: int
   include_device_results:
     description:
-      - Add the per-device rows of each job under C(device_results). One query per job, paged to the end.
+      - Add the per-device rows of each job under C(device_results). One query per job, paged to the end, 1,000
+        rows a page.
+      - With O(device_results_dest) the rows go to that file instead (keys C(device_id), C(job_id), C(type),
+        C(status), C(start_time), C(end_time), C(created_time), C(last_updated_time), C(error), C(outcome)).
     type: bool
     default: false
   device_status:
@@ -49,23 +52,8 @@ options:
     type: list
     elements: str
     choices: [pending, scheduled, running, completed, failed, canceled]
-  device_results_dest:
-    description:
-      - With O(include_device_results=true), write the device rows to this file on the managed host as JSON Lines
-        (one row a line, the keys of C(device_results)) instead of returning them, page by page, so the module's
-        memory stays the same whatever the number of devices. Each job then carries C(device_result_counts) and the
-        result RV(device_results_file).
-      - An absolute path (V(~) is expanded) in an existing, writable directory. The rows go to a temporary file in
-        that directory, renamed over the destination once every page was read, so a failed run leaves the previous
-        file as it was.
-      - In check mode the rows are read and counted but nothing is written.
-    type: path
-  device_results_mode:
-    description:
-      - The permissions of the O(device_results_dest) file, as an octal string such as V('0640'). V('0600') when not
-        set, whatever the umask (device ids and error texts are nobody else's business).
-    type: raw
 extends_documentation_fragment:
+  - azure_iot.jobs.device_results_file
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
   - azure_iot.jobs.arm_auth
@@ -216,14 +204,12 @@ device_results_file:
            "written": true}
 """
 
-from contextlib import nullcontext
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs
-from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import JsonLinesFile, check_options
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import check_options, read_into_file
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import HUB_JOB_ID, check_id, check_positive
 
 
@@ -260,21 +246,18 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            mutually_exclusive=[("job_id", "type"), ("job_id", "status"), ("job_id", "limit")])
     params = module.params
-    result = dict(changed=False)
     try:
         dest = check(params)
         client = iothub_client(module)
-        results_file = JsonLinesFile(*dest, write=not module.check_mode) if dest else None
-        with results_file or nullcontext():
-            result["jobs"] = list(find_jobs(client, job_id=params["job_id"], job_type=params["type"],
-                                            status=params["status"], limit=params["limit"],
-                                            device_results=params["include_device_results"],
-                                            device_status=params["device_status"], warn=module.warn,
-                                            results_file=results_file))
-        if results_file is not None:
-            result["device_results_file"] = results_file.summary()
+        jobs, results_file = read_into_file(dest, module.check_mode, lambda results: list(find_jobs(
+            client, job_id=params["job_id"], job_type=params["type"], status=params["status"], limit=params["limit"],
+            device_results=params["include_device_results"], device_status=params["device_status"],
+            warn=module.warn, results_file=results)))
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
+    result = dict(changed=False, jobs=jobs)
+    if results_file is not None:
+        result["device_results_file"] = results_file
     module.exit_json(**result)
 
 
