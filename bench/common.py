@@ -45,14 +45,15 @@ class Emulator(object):
         self.http.trust_env = False  # the caller's REQUESTS_CA_BUNDLE must not replace the emulator's CA
         self.http.verify = self.ca
 
-    def control(self, method, path, body=None):
-        response = self.http.request(method, self.url + "/_emulator/" + path, json=body, timeout=120)
+    def control(self, method, path, body=None, timeout=120):
+        response = self.http.request(method, self.url + "/_emulator/" + path, json=body, timeout=timeout)
         response.raise_for_status()
         return response.json() if response.content else None
 
     def reset(self, devices, seed=1, **config):
         """A fresh registry of `devices` devices, no jobs, cleared counters, then the given config changes."""
-        self.control("POST", "reset", {"devices": devices, "seed": seed})
+        # Seeding a million devices takes minutes on a busy 2-core machine.
+        self.control("POST", "reset", {"devices": devices, "seed": seed}, timeout=1800)
         if config:
             self.control("PATCH", "config", config)
         self.time_scale = self.control("GET", "config")["time_scale"]
