@@ -274,8 +274,8 @@ def request_body(request):
 def count_group_devices(client, group_id):
     """How many devices a device group holds now (GET /deviceGroups/{id}/devices, every page)."""
     try:
-        return sum(1 for _device in client.iter_next_link(GROUP_DEVICES_PATH, path_params={"group_id": group_id},
-                                                                  page_size=LIST_PAGE))
+        devices = client.iter_next_link(GROUP_DEVICES_PATH, path_params={"group_id": group_id}, page_size=LIST_PAGE)
+        return sum(1 for _device in devices)
     except ApiError as err:
         if err.status != 404:
             raise
