@@ -25,6 +25,8 @@ DEST_OPTION = "device_results_dest"
 MODE_OPTION = "device_results_mode"
 # Device ids and error texts are nobody else's business by default; mkstemp creates files 0600 whatever the umask.
 DEFAULT_MODE = 0o600
+# One encoder for every row: json.dumps with options builds a new encoder per call, a third of the time of a row.
+_ENCODE_ROW = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def parse_mode(value):
@@ -90,7 +92,7 @@ class JsonLinesFile(object):
         for row in rows:
             if self._handle is not None:
                 try:
-                    self._handle.write(json.dumps(row, separators=(",", ":")) + "\n")
+                    self._handle.write(_ENCODE_ROW(row) + "\n")
                 except OSError as err:  # a full disk
                     raise self._failure(err) from err
             status = row.get("status")
