@@ -31,7 +31,8 @@ def device_results_figure(rows, path):
         wall_axes.plot(devices, walls, style, label=label)
         devices, peaks = series(rows, variant, "peak_mib")
         memory_axes.plot(devices, peaks, style, label=label)
-    for axes, title, unit in ((wall_axes, "Wall time", "seconds"), (memory_axes, "Peak memory (VmHWM of the process)", "MiB")):
+    for axes, title, unit in ((wall_axes, "Wall time", "seconds"),
+                              (memory_axes, "Peak memory (VmHWM of the process)", "MiB")):
         axes.set_xscale("log")
         axes.set_xlabel("devices in the job")
         axes.set_ylabel(unit)
