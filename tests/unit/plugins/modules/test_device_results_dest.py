@@ -33,7 +33,8 @@ def hub_row(device, status="completed"):
 HUB_PAGES = [[hub_row("d1"), hub_row("d2", "failed")], [hub_row("d3")]]
 
 
-def hub_client(page_list=HUB_PAGES):
+def hub_client(page_list=None):
+    page_list = HUB_PAGES if page_list is None else page_list
     return FakeClient([expect("GET", "/jobs/v2/{job_id}", path_params={"job_id": "j1"}, body=HUB_JOB),
                        pages("POST", "/devices/query", page_list, json={"query": device_jobs_query("j1")},
                              page_size=QUERY_PAGE)])
