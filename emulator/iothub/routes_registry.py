@@ -10,7 +10,7 @@ from ..jsonbody import read_json
 from ..query import QuerySyntaxError, parse_query, too_long
 from .hub import hub_of
 from .job_request import method_request
-from .paging import paginate
+from .paging import paginate, scan
 from .twin import check_properties
 
 DEVICE_STATUSES = ("enabled", "disabled")
@@ -52,12 +52,12 @@ async def query_devices(request):
     except QuerySyntaxError as exc:
         raise hub_error("BadRequest", str(exc), status=400) from None
     if query.source == "devices.jobs":
-        rows, item_type = query.execute(hub.jobs.device_rows()), "DeviceJob"
+        docs, item_type = hub.jobs.device_rows(), "DeviceJob"
     else:
-        rows, item_type = query.execute(hub.registry.twins()), "Twin"
+        docs, item_type = hub.registry.twins(), "Twin"
     if query.is_count or query.projection is not None:
         item_type = "Raw"
-    page, token = paginate(request, rows)
+    page, token = paginate(request, query.execute(docs)) if query.is_count else scan(request, query, docs)
     headers = {"x-ms-item-type": item_type}
     if token:
         headers["x-ms-continuation"] = token

@@ -178,10 +178,10 @@ class FakeClient(object):
                 raise page
             yield from page
 
-    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value", method="GET"):
+    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value", method="GET", page_size=None):
         """Answered by a pages(method, path, [...]) entry, each page counted as one exchange."""
         expected, request = self._next(method, path, "pages", path_params=path_params, params=params, json=None,
-                                       page_size=None)
+                                       page_size=page_size)
         for number, page in enumerate(expected.pages):
             self.calls.append((method, path))
             self.requests.append(dict(request, page=number))

@@ -62,6 +62,14 @@ def wave(**args):
                                                     **TWIN), args).items() if value is not None}
 
 
+def hub_rows(**args):
+    return _with(dict(HUB, job_id="j1", include_device_results=True), args)
+
+
+def central_rows(**args):
+    return _with(dict(CENTRAL, job_id="j1", include_devices=True), args)
+
+
 def central_job(**args):
     return _with(dict(CENTRAL_JOB, job_id="j1"), args)
 
@@ -460,6 +468,29 @@ ROWS = [
     ("iothub_device_info", dict(HUB, query=LONG_QUERY), exact(too_long(8012))),
     ("iothub_device_info", dict(HUB, query=LONG_QUERY, count_only=True), exact(too_long(8012))),
     ("iothub_device_info", dict(HUB, query=LONG_QUERY, include_twins=True), exact(too_long(8012))),
+    # --- issue 19: device results written to a file on the managed host ----------------------------------------
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/nonexistent/dir/rows.jsonl"),
+     exact("device_results_dest '/nonexistent/dir/rows.jsonl': the directory '/nonexistent/dir' does not exist")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/"),
+     exact("device_results_dest '/' is a directory: give the path of a file")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="rows.jsonl"),
+     exact("device_results_dest must be an absolute path on the managed host, got 'rows.jsonl'")),
+    ("iothub_scheduled_job_info", hub_rows(include_device_results=False, device_results_dest="/tmp/rows.jsonl"),
+     exact("device_results_dest writes the device results: set include_device_results: true")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode="rw-r-----"),
+     exact("device_results_mode must be an octal file mode such as '0640', got 'rw-r-----'")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode="0100000"),
+     exact("device_results_mode must be an octal file mode such as '0640', got '0100000'")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_mode="0640"),
+     exact("device_results_mode applies to the file of device_results_dest: set device_results_dest")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/nonexistent/dir/rows.jsonl"),
+     exact("device_results_dest '/nonexistent/dir/rows.jsonl': the directory '/nonexistent/dir' does not exist")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/"),
+     exact("device_results_dest '/' is a directory: give the path of a file")),
+    ("iotcentral_job_info", central_rows(include_devices=False, device_results_dest="/tmp/rows.jsonl"),
+     exact("device_results_dest writes the device results: set include_devices: true")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode=True),
+     exact("device_results_mode must be an octal file mode such as '0640', got True")),
 ]
 
 
