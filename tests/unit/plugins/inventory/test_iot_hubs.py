@@ -55,6 +55,8 @@ def run(tmp_path, identity, monkeypatch):
         plugin = iot_hubs.InventoryModule()
         plugin._load_name = plugin.ansible_name = NAME
         plugin._original_path = iot_hubs.__file__
+        # The names the plugin loader records (ansible-core before 2.19 reads them in _read_config_data).
+        plugin._redirected_names = [NAME]
         clients = {"2023-06-30": hubs or FakeClient(), "2021-06-01": apps or FakeClient()}
         plugin.client_factory = lambda params, auth, api_version: clients[api_version]
         assert plugin.verify_file(str(path))
