@@ -221,8 +221,11 @@ class ScheduledCentralJob(Descriptor):
             if existing_start is not None and to_millisecond(existing_start) == self.start:
                 after["schedule"] = dict(schedule, start=before["schedule"]["start"])
             if not self._end_reported:
-                # The answer does not report the end, so it cannot be compared: not a difference (no flapping).
-                after["schedule"] = dict(after["schedule"], end=before["schedule"].get("end"))
+                # The answer does not report the end, so it cannot be compared: alone it is not a difference (no
+                # flapping). When start or recurrence differ, the schedule is sent whole, with the requested end.
+                unreported = dict(after["schedule"], end=before["schedule"].get("end"))
+                if unreported == before["schedule"]:
+                    after["schedule"] = unreported
         return before, after
 
     # -- bodies ------------------------------------------------------------------------------------------------

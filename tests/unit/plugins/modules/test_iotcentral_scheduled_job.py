@@ -410,6 +410,22 @@ def test_a_get_that_drops_the_end_does_not_make_the_schedule_flap(run_module):
     assert outcome.result["changed"] is False and client.calls == [("GET", SCHEDULED)]
 
 
+def test_a_schedule_change_keeps_the_requested_end_when_the_get_drops_it(run_module):
+    # The GET leaves out schedule.end, and start and recurrence change: the PATCH sends the whole requested schedule,
+    # end included (a schedule sent without it would lose the end the task asks for).
+    reported = server(schedule={"start": "2030-01-01T02:00:00Z", "recurrence": "daily"})
+    wanted = schedule(recurrence="weekly", end={"type": "date", "date": "2030-12-31"})
+    patch = {"schedule": {"start": "2030-01-01T02:00:00Z", "recurrence": "weekly",
+                          "end": {"type": "date", "date": "2030-12-31"}}}
+    answer = server(schedule=patch["schedule"])
+    client = FakeClient([expect("GET", SCHEDULED, body=reported), patch_call(patch, answer)])
+    outcome = run_module(module, args(schedule=wanted), client=client, diff=True)
+    client.assert_done()
+    assert outcome.result["differences"] == ["schedule"]
+    assert outcome.result["diff"]["after"]["schedule"]["end"] == {"type": "date", "date": "2030-12-31",
+                                                                  "occurrences": None}
+
+
 def test_a_get_that_shows_no_end_is_compared_when_the_service_reports_ends(run_module):
     # A service that reports an end when there is one: "end" present and null means none, which differs.
     reported = server(schedule={"start": "2030-01-01T02:00:00Z", "recurrence": "daily", "end": None})
