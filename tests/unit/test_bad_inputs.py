@@ -128,6 +128,8 @@ ROWS = [
     ("iothub_rollout_wave", wave(device_ids=["d1", "d2", "d1"]),
      exact("device_ids lists a device more than once; each device belongs to the wave once")),
     ("iothub_rollout_wave", wave(retries=10), exact("retries must be from 0 to 9, got 10")),
+    ("iothub_rollout_wave", wave(concurrent_jobs=0), exact("concurrent_jobs must be from 1 to 10, got 0")),
+    ("iothub_rollout_wave", wave(concurrent_jobs=11), exact("concurrent_jobs must be from 1 to 10, got 11")),
     ("iothub_rollout_wave", wave(failure_threshold=-1), exact("failure_threshold must be from 0 to 100, got -1.0")),
     ("iothub_rollout_wave", wave(twin_patch=None, method={"name": "reboot"}, revert_patch={"desired": {"fw": "1"}}),
      exact("revert_patch undoes a twin update, so it needs twin_patch")),
