@@ -10,7 +10,8 @@ seconds later; it then shows "scheduled" while its startTime is ahead (the desig
 config scheduled_status=false keeps "queued" as some observers saw). The device set is fixed when it starts running.
 Devices are processed at the tier's device-operation rate, a quota of the hub shared by its running jobs (contract.md
 1.6 lists it with the hub's other throttles: jobs running at once share it, each device operation takes the hub's next
-free slot), each device row moving pending -> running -> completed | failed; devices left when maxExecutionTimeInSeconds ends fail with JobRunPreconditionFailed.
+free slot), each device row moving pending -> running -> completed | failed; devices left when
+maxExecutionTimeInSeconds ends fail with JobRunPreconditionFailed.
 """
 import asyncio
 import time

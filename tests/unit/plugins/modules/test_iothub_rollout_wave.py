@@ -320,8 +320,8 @@ def test_a_create_refused_by_the_job_limit_waits_for_the_running_job_and_is_sent
     busy = api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds and try again.", method="PUT")
     second = "fw-2-wave-1-part-2"
     client = FakeClient(created("fw-2-wave-1", MANY[:495])
-                        + [get(second), expect("PUT", JOB, path_params={"job_id": second}, json=request(second, MANY[495:]),
-                                                  raises=busy),
+                        + [get(second), expect("PUT", JOB, path_params={"job_id": second},
+                                               json=request(second, MANY[495:]), raises=busy),
                            get("fw-2-wave-1", job("fw-2-wave-1", MANY[:495])),
                            # no second lookup: the first found no job, and the hub refused to create it
                            expect("PUT", JOB, path_params={"job_id": second}, json=request(second, MANY[495:]),
