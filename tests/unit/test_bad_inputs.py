@@ -576,6 +576,8 @@ ROLE_ROWS = [
      "iothub_rollout: iothub_rollout_failure_threshold is a percentage from 0 to 100, got -1"),
     ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_retries=12, iothub_rollout_wait_timeout=0),
      "iothub_rollout: iothub_rollout_retries must be from 0 to 9, got 12"),
+    ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_concurrent_jobs=11, iothub_rollout_wait_timeout=0),
+     "iothub_rollout: iothub_rollout_concurrent_jobs must be from 1 to 10, got 11"),
     ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_wait_timeout=0),
      "iothub_rollout: iothub_rollout_wait_timeout must be more than 0 seconds, got 0"),
     ("iothub_rollout", dict(TWIN_ROLLOUT, iothub_rollout_wait_timeout=10, iothub_rollout_wait_sleep=30),
