@@ -111,7 +111,6 @@ class Emulator(object):
         """
         return (_seconds_between(job["startTime"], job["endTime"]) + 2.0) / self.time_scale
 
-
     def job_interval(self, job):
         """(begin, end) in epoch seconds of a finished job's time on the emulator, on one timeline for all jobs.
 
