@@ -99,7 +99,7 @@ docs: venv
 
 # Every benchmark against one emulator, side by side; a table of ratios (docs/performance.md has one run's figures).
 bench: venv
-	$(ANSIBLE_ENV) $(BIN)/python -m bench
+	$(ANSIBLE_ENV) $(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build tests/output .pytest_cache .ruff_cache .nox

@@ -1,5 +1,8 @@
-"""python -m bench [--only NAME ...] [--runs N] [--json FILE]: start one emulator, run every benchmark against it side
-by side, print one table of ratios (ours vs hand-written).
+"""python -m bench [--only NAME ...] [--runs N] [--json FILE] [--million] [--figure PNG]: start one emulator, run every
+benchmark against it side by side, print one table of ratios (ours vs hand-written).
+
+device_results runs at 10,000 and 100,000 devices; --million adds a 1,000,000-device job (several minutes more: the
+seeding, the job and four more processes reading a million rows).
 
 Run it from the repository root with the virtualenv's Python (`make bench`). Each benchmark lives in its own file and
 returns rows; the emulator is reset (devices, config, counters) between benchmarks, never restarted.
@@ -15,16 +18,18 @@ import time
 
 from azure_iot_emulator.harness import running_emulator  # the installed emulator (make venv: pip install -e)
 
-from bench import converge, create_wait, device_results, rollout
+from bench import converge, create_wait, device_results, multi_hub, rollout
 from bench.common import BIN, REPO, Emulator
+from bench.figure import device_results_figure
 
 BENCHMARKS = {
     "converge": converge,
     "create_wait": create_wait,
     "rollout": rollout,
     "device_results": device_results,
+    "multi_hub": multi_hub,
 }
-# The emulator starts with 1,000 devices; device_results resets it to 100,000 (about 5 s and 450 MB).
+# The emulator starts with 1,000 devices; device_results resets it to each of its sizes.
 START_DEVICES = 1000
 TIME_SCALE = 20
 
@@ -80,8 +85,14 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3, help="runs of the short benchmarks (the median is kept)")
     parser.add_argument("--json", default=os.path.join(REPO, "build", "bench", "results.json"),
                         help="where to write every figure (default build/bench/results.json)")
+    parser.add_argument("--million", action="store_true",
+                        help="device_results also at 1,000,000 devices (several minutes more)")
+    parser.add_argument("--figure", default=os.path.join(REPO, "docs", "images", "device_results.png"),
+                        help="where device_results draws its figure (default docs/images/device_results.png)")
     args = parser.parse_args(argv)
     selected = [name for name in BENCHMARKS if not args.only or name in args.only]
+    options = {"device_results": {"sizes": device_results.DEFAULT_SIZES + ((device_results.MILLION,)
+                                                                           if args.million else ())}}
     started = time.perf_counter()
     rows, skipped = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-emulator-") as state_dir:
@@ -91,7 +102,7 @@ def main(argv=None):
                 print("== %s" % name, file=sys.stderr, flush=True)
                 t0 = time.perf_counter()
                 try:
-                    rows += BENCHMARKS[name].run(emulator, runs=args.runs)
+                    rows += BENCHMARKS[name].run(emulator, runs=args.runs, **options.get(name, {}))
                 except rollout.NotAvailable as exc:
                     skipped[name] = str(exc)
                 print("   %.1f s" % (time.perf_counter() - t0), file=sys.stderr, flush=True)
@@ -113,6 +124,8 @@ def main(argv=None):
         json.dump({"machine": info, "total_seconds": round(total, 1), "skipped": skipped, "emulator": notes,
                    "rows": [row.as_dict() for row in rows]}, handle, indent=2)
     print("figures written to %s" % os.path.relpath(args.json, REPO))
+    if "device_results" in selected and device_results_figure(rows, args.figure):
+        print("device results figure written to %s" % os.path.relpath(args.figure, REPO))
     return 0
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,14 +46,15 @@ class Emulator(object):
         self.http.trust_env = False  # the caller's REQUESTS_CA_BUNDLE must not replace the emulator's CA
         self.http.verify = self.ca
 
-    def control(self, method, path, body=None):
-        response = self.http.request(method, self.url + "/_emulator/" + path, json=body, timeout=120)
+    def control(self, method, path, body=None, timeout=120):
+        response = self.http.request(method, self.url + "/_emulator/" + path, json=body, timeout=timeout)
         response.raise_for_status()
         return response.json() if response.content else None
 
     def reset(self, devices, seed=1, **config):
         """A fresh registry of `devices` devices, no jobs, cleared counters, then the given config changes."""
-        self.control("POST", "reset", {"devices": devices, "seed": seed})
+        # Seeding a million devices takes minutes on a busy 2-core machine.
+        self.control("POST", "reset", {"devices": devices, "seed": seed}, timeout=1800)
         if config:
             self.control("PATCH", "config", config)
         self.time_scale = self.control("GET", "config")["time_scale"]
@@ -168,6 +170,9 @@ class Measured:
     peak_mib: float
     returncode: int
     output: str
+    # VmHWM of the command's own process, polled while it ran: ru_maxrss carries the high-water mark of the spawning
+    # process across exec (Linux keeps it in the signal struct), so it cannot show a child smaller than this one.
+    own_peak_mib: Optional[float] = None
 
     def check(self, what):
         if self.returncode != 0:
@@ -175,21 +180,48 @@ class Measured:
         return self
 
 
+def _vm_hwm_mib(pid):
+    try:
+        with open("/proc/%d/status" % pid, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _poll_own_peak(pid, found, stop, interval=0.01):
+    """Keep the last VmHWM (a high-water mark, so the last reading is the largest) until the process is gone."""
+    while not stop.is_set():
+        value = _vm_hwm_mib(pid)
+        if value is not None:
+            found[0] = value
+        stop.wait(interval)
+
+
 def measure(command, env=None, cwd=REPO):
     """Run `command` to its end; os.wait4 gives the rusage of it and of every child it waited for.
 
-    ru_maxrss is the largest peak of any one of those processes (kB on Linux), not a sum.
+    ru_maxrss is the largest peak of any one of those processes (kB on Linux), not a sum, and never less than this
+    process's own size when it spawned them; own_peak_mib is the command's own process alone.
     """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=subprocess.STDOUT)
+        found, stop = [None], threading.Event()
+        poller = threading.Thread(target=_poll_own_peak, args=(process.pid, found, stop), daemon=True)
+        poller.start()
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        stop.set()
+        poller.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, process.returncode, output)
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, process.returncode, output,
+                    found[0])
 
 
 def child_env(emulator, **extra):

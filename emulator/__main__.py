@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import sys
 
 from aiohttp import web
@@ -18,6 +19,7 @@ from aiohttp import web
 from . import __version__, envfile
 from .app import build_app
 from .config import TIERS
+from .fleet import MAX_HUBS
 from .state import EmulatorState
 from .tls import server_context
 
@@ -36,6 +38,13 @@ def _non_negative_int(text):
     return value
 
 
+def _hub_count(text):
+    value = int(text)
+    if not 1 <= value <= MAX_HUBS:
+        raise argparse.ArgumentTypeError("must be between 1 and %d" % MAX_HUBS)
+    return value
+
+
 PROG = "azure-iot-emulator"
 
 
@@ -51,6 +60,9 @@ def build_parser(prog=PROG, state_dir_required=True):
                         help="hub tier: concurrent-job limit and device-operation rate (default S1)")
     parser.add_argument("--time-scale", type=_positive_float, default=1.0,
                         help="emulated seconds per real second for job timing (default 1)")
+    parser.add_argument("--hubs", type=_hub_count, default=1,
+                        help="IoT hubs in the subscription, each with its own data plane on its own port "
+                             "(default 1, at most %d)" % MAX_HUBS)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--profile", choices=("full", "sparse"), default="full",
                         help="full: answers carry every field; sparse: only what the official examples and recorded "
@@ -60,12 +72,19 @@ def build_parser(prog=PROG, state_dir_required=True):
     return parser
 
 
+def _bound_socket(host, port):
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
 async def serve(args):
     os.makedirs(args.state_dir, exist_ok=True)
     envfile.remove(args.state_dir)  # a stale env.json must never be mistaken for this run's
     context, ca_path = server_context(args.state_dir, args.host)
     state = EmulatorState(devices=args.devices, seed=args.seed, tier=args.tier, time_scale=args.time_scale,
-                          profile=args.profile,
+                          profile=args.profile, hubs=args.hubs,
                           host=args.host, state_dir=os.path.abspath(args.state_dir))
     runner = web.AppRunner(build_app(state), access_log=logging.getLogger("aiohttp.access") if args.access_log
                            else None, handle_signals=False)
@@ -73,6 +92,10 @@ async def serve(args):
     site = web.TCPSite(runner, args.host, args.port, ssl_context=context)
     await site.start()
     state.port = runner.addresses[0][1]
+    for spec in state.hubs[1:]:  # hub i's data plane: its own port, the same app and certificate
+        sock = _bound_socket(args.host, 0 if args.port == 0 else args.port + spec.index - 1)
+        spec.port = sock.getsockname()[1]
+        await web.SockSite(runner, sock, ssl_context=context).start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -29,6 +29,7 @@ DEFAULTS = {
     "central_device_ops_per_second": 20,  # IoT Central: devices a job processes per (emulated) second
     "central_max_running_jobs": 5,  # IoT Central: jobs pending or running at the same time
     "central_page_size": 100,  # IoT Central: items per page of a collection (maxpagesize / $top override it)
+    "arm_page_size": 20,  # ARM: hubs per page of the IotHubs lists (50 hubs take 3 pages)
 }
 
 
@@ -104,6 +105,7 @@ VALIDATORS = {
     "central_device_ops_per_second": _positive,
     "central_max_running_jobs": lambda k, v: _positive(k, v, integer=True),
     "central_page_size": lambda k, v: _positive(k, v, integer=True),
+    "arm_page_size": lambda k, v: _positive(k, v, integer=True),
 }
 
 

@@ -15,19 +15,21 @@ CENTRAL_APP_ID = "00000000-0000-4000-8000-0000000ce471"
 CENTRAL_TOKEN_ID = "emulator-operator"
 RESOURCE_GROUP = "emulator-rg"
 HUB_NAME = "emulator-hub"
-HUB_POLICIES = ("iothubowner", "service")
+# The policies a new hub is created with ("Control access to IoT Hub", learn.microsoft.com
+# azure/iot-hub/iot-hub-devguide-security: iothubowner, service, device, registryRead, registryReadWrite).
+HUB_POLICIES = ("iothubowner", "service", "device", "registryRead", "registryReadWrite")
 ISSUED_TOKENS_KEPT = 1000  # GET /_emulator/tokens: the newest bearer tokens, so a long run cannot exhaust memory
 
 
-def _derive(seed, purpose, size=32):
+def derive(seed, purpose, size=32):
     return hashlib.sha256(("azure-iot-jobs-emulator:%s:%s" % (seed, purpose)).encode()).digest()[:size]
 
 
 class Credentials:
     def __init__(self, seed):
-        self.hub_keys = {name: base64.b64encode(_derive(seed, "policy:" + name)).decode() for name in HUB_POLICIES}
-        self.client_secret = base64.urlsafe_b64encode(_derive(seed, "client-secret", 30)).decode()
-        self.central_key = _derive(seed, "central-token")
+        self.hub_keys = {name: base64.b64encode(derive(seed, "policy:" + name)).decode() for name in HUB_POLICIES}
+        self.client_secret = base64.urlsafe_b64encode(derive(seed, "client-secret", 30)).decode()
+        self.central_key = derive(seed, "central-token")
         # Bearer tokens are signed with a per-process key: a token from an earlier run is rejected, as it would be.
         self.jwt_key = os.urandom(32)
         # Every bearer token the Entra endpoint issued, for tests that look for leaked secrets (kept over resets:

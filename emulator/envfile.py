@@ -30,7 +30,16 @@ def variables(state, ca_path):
         "SSL_CERT_FILE": ca_path,
         "EMULATOR_URL": state.base_url,
         "EMULATOR_PID": str(os.getpid()),
+        "EMULATOR_HUBS": json.dumps(hub_list(state)),
     }
+
+
+def hub_list(state):
+    """Every hub as the ARM list shows it, for tests and static inventories; JSON text, as env values are strings.
+    No keys: a client gets them through ARM listkeys."""
+    return [{"name": spec.name, "resource_group": spec.resource_group, "location": spec.location,
+             "tags": spec.tags, "hostname": state.hostname_for(state.port_of(spec))}
+            for spec in state.hubs]
 
 
 def _single_quoted(value):

@@ -24,9 +24,10 @@ class EmulatorStartError(RuntimeError):
     """The emulator exited or did not become ready in time; the message carries its output."""
 
 
-def emulator_args(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, extra_args=()):
+def emulator_args(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, extra_args=(), hubs=1):
     return ["--port", "0", "--state-dir", str(state_dir), "--devices", str(devices), "--seed", str(seed),
-            "--tier", tier, "--time-scale", str(time_scale), *extra_args]
+            "--tier", tier, "--time-scale", str(time_scale), *(["--hubs", str(hubs)] if hubs != 1 else []),
+            *extra_args]
 
 
 def _log_tail(path, limit=4000):
@@ -72,7 +73,7 @@ def emulator_command():
 
 
 @contextlib.contextmanager
-def running_emulator(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, extra_args=()):
+def running_emulator(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, extra_args=(), hubs=1):
     """Run the emulator (emulator_command()); yield its env.json as a dict."""
     state_dir = os.path.abspath(str(state_dir))
     os.makedirs(state_dir, exist_ok=True)
@@ -81,7 +82,7 @@ def running_emulator(state_dir, devices=100, seed=1, tier="S1", time_scale=1.0, 
         os.remove(env_path)
     log_path = os.path.join(state_dir, LOG_NAME)
     command, cwd = emulator_command()
-    command += emulator_args(state_dir, devices, seed, tier, time_scale, extra_args)
+    command += emulator_args(state_dir, devices, seed, tier, time_scale, extra_args, hubs)
     with open(log_path, "ab") as log:
         # Output goes to a file, not a pipe, so a chatty emulator can never block on a full pipe.
         process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)

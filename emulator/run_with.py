@@ -34,9 +34,11 @@ def run(emulator_argv, command):
     args = build_parser(PROG, state_dir_required=False).parse_args(emulator_argv)
     with tempfile.TemporaryDirectory(prefix="emulator-") as scratch:
         state_dir = args.state_dir or scratch
-        extra = ["--port", str(args.port), "--host", args.host] + (["--access-log"] if args.access_log else [])
+        extra = ["--port", str(args.port), "--host", args.host, "--profile", args.profile] + (
+            ["--access-log"] if args.access_log else [])
         try:
-            with running_emulator(state_dir, args.devices, args.seed, args.tier, args.time_scale, extra) as env:
+            with running_emulator(state_dir, args.devices, args.seed, args.tier, args.time_scale, extra,
+                                  args.hubs) as env:
                 completed = subprocess.run(command, env=dict(os.environ, **env), check=False)
         except EmulatorStartError as exc:
             print("run_with: %s" % exc, file=sys.stderr)

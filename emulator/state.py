@@ -8,6 +8,7 @@ from .clock import Clock
 from .config import Config
 from .credentials import Credentials
 from .faults import FaultSet
+from .fleet import layout
 from .requestlog import RequestLog
 
 CONTROL_PREFIX = "/_emulator/"
@@ -36,11 +37,12 @@ class Surface:
 
 class EmulatorState:
     def __init__(self, devices=100, seed=1, tier="S1", time_scale=1.0, host="127.0.0.1", state_dir=None,
-                 profile="full"):
+                 profile="full", hubs=1):
         self.devices = devices
         self.seed = seed
         self.host = host
         self.port = None  # known once the listening socket is bound
+        self.hubs = layout(hubs)  # fleet.HubSpec of each hub; hub 1 is served on `port`, hub i on hubs[i-1].port
         self.state_dir = state_dir  # blob containers live in <state_dir>/blobs/<container>/
         self.config = Config(tier=tier, time_scale=time_scale, profile=profile)
         self.clock = Clock(self.config.time_scale)
@@ -57,7 +59,14 @@ class EmulatorState:
     def hub_hostname(self):
         """host:port, or the bare host on 443 as a real hub's host name is (clients that cannot take a port in the
         host name, such as the Node.js azure-iothub SDK, need --port 443)."""
-        return self.host if self.port == 443 else "%s:%s" % (self.host, self.port)
+        return self.hostname_for(self.port)
+
+    def port_of(self, spec):
+        """The port of a hub's data plane (fleet.HubSpec): hub 1 is the main port."""
+        return self.port if spec.index == 1 else spec.port
+
+    def hostname_for(self, port):
+        return self.host if port == 443 else "%s:%s" % (self.host, port)
 
     @property
     def base_url(self):
@@ -65,10 +74,14 @@ class EmulatorState:
 
     @property
     def hub_hosts(self):
-        """The names a SAS token's sr may give for this hub (compared in lower case): with the port, or without it as
-        a real hub's sr always is (contract.md 8, clients such as the Node.js azure-iothub SDK sign the bare host)."""
+        return self.hosts_for(self.port)
+
+    def hosts_for(self, port):
+        """The names a SAS token's sr may give for the hub on `port` (compared in lower case): with the port, or
+        without it as a real hub's sr always is (contract.md 8, clients such as the Node.js azure-iothub SDK sign
+        the bare host)."""
         names = {name.lower() for name in (self.host, "127.0.0.1", "localhost")}
-        return names | {"%s:%s" % (name, self.port) for name in names}
+        return names | {"%s:%s" % (name, port) for name in names}
 
     # --- surfaces ---------------------------------------------------------------------------------------------
     def add_surface(self, surface, default=False):

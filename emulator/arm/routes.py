@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from ..auth import AuthError, verify_bearer
-from ..credentials import HUB_NAME, RESOURCE_GROUP, SUBSCRIPTION_ID
+from ..credentials import SUBSCRIPTION_ID
 from ..errors import ApiError, request_id
-from ..iothub.hub import HUB
+from ..iothub.hub import HUBS
 from ..jsonbody import read_json
 from ..state import STATE, Surface, route_template
+from . import central_apps
 
 API_VERSION = "2023-06-30"
 # The defaults of azure-mgmt-iothub: 4.x sends 2023-06-30; the 5.x betas send 2023-06-30-preview (5.0.0b1,
@@ -21,13 +22,16 @@ API_VERSION = "2023-06-30"
 # operations have the same shapes in all of them. nextLink URLs keep the api-version of the request.
 API_VERSIONS = (API_VERSION, "2023-06-30-preview", "2025-08-01-preview", "2026-03-01-preview", "2026-05-01-preview",
                 "2026-10-01-preview")
-LOCATION = "westus2"
 SKU_TIERS = {"F1": "Free", "S1": "Standard", "S2": "Standard", "S3": "Standard"}
-# iothub.json AccessRights of the hub-level policies (the emulator's data plane accepts the two it names).
+# iothub.json AccessRights of a new hub's policies; the data plane accepts a SAS of any of them for every route
+# (rights are not enforced).
 POLICY_RIGHTS = {"iothubowner": "RegistryWrite, ServiceConnect, DeviceConnect",
-                 "service": "ServiceConnect"}
+                 "service": "ServiceConnect", "device": "DeviceConnect", "registryRead": "RegistryRead",
+                 "registryReadWrite": "RegistryRead, RegistryWrite"}
 PAGE_SIZE = 20
-HUB_PATH = ("/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Devices/IotHubs/{hub}")
+SUB_PATH = "/subscriptions/{sub}"
+RG_PATH = SUB_PATH + "/resourceGroups/{rg}"
+HUB_PATH = RG_PATH + "/providers/Microsoft.Devices/IotHubs/{hub}"
 ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
 CODES = {400: "BadRequest", 401: "AuthenticationFailed", 403: "AuthorizationFailed", 404: "NotFound",
          405: "MethodNotAllowed", 409: "Conflict", 429: "TooManyRequests", 500: "InternalServerError",
@@ -45,6 +49,12 @@ def setup(app, state):
         web.get(HUB_PATH, get_hub, name="arm.get-hub", allow_head=False),
         web.get(HUB_PATH + "/IotHubStats", get_stats, name="arm.get-stats", allow_head=False),
         web.post(HUB_PATH + "/listkeys", list_keys, name="arm.listkeys"),
+        web.get(SUB_PATH + "/providers/Microsoft.Devices/IotHubs", list_hubs, name="arm.list-hubs",
+                allow_head=False),
+        web.get(RG_PATH + "/providers/Microsoft.Devices/IotHubs", list_hubs, name="arm.list-hubs-by-group",
+                allow_head=False),
+        web.get(SUB_PATH + central_apps.PROVIDER, list_iot_apps, name="arm.list-iotapps", allow_head=False),
+        web.get(RG_PATH + central_apps.PROVIDER, list_iot_apps, name="arm.list-iotapps-by-group", allow_head=False),
     ])
 
 
@@ -96,21 +106,33 @@ def admit(request):
     if not versions:
         raise front_door_error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) "
                                "is required for all requests.")
-    if versions[-1] not in API_VERSIONS:
+    supported = central_apps.API_VERSIONS if _is_central(request) else API_VERSIONS
+    if versions[-1] not in supported:
         raise front_door_error(400, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported "
-                               "versions are '%s'." % (versions[-1], "', '".join(API_VERSIONS)))
+                               "versions are '%s'." % (versions[-1], "', '".join(supported)))
     match = request.match_info
     if "sub" not in match:
         return
     if match["sub"].lower() != SUBSCRIPTION_ID:
         raise front_door_error(404, "SubscriptionNotFound", "The subscription '%s' could not be found."
                                % match["sub"])
-    if match["rg"].lower() != RESOURCE_GROUP:
+    groups = {hub.spec.resource_group for hub in request.app[HUBS]}
+    if "rg" in match and match["rg"].lower() not in groups:
         raise front_door_error(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % match["rg"])
-    if match["hub"].lower() != HUB_NAME:
+    if "hub" in match and request.app[HUBS].find(match["hub"], match["rg"]) is None:
         raise front_door_error(404, "ResourceNotFound", "The Resource 'Microsoft.Devices/IotHubs/%s' under resource "
                                "group '%s' was not found. For more details please go to "
                                "https://aka.ms/ARMResourceNotFoundFix" % (match["hub"], match["rg"]))
+
+
+def _is_central(request):
+    resource = getattr(request.match_info.route, "resource", None)
+    return resource is not None and (resource.name or "").startswith("arm.list-iotapps")
+
+
+def arm_hub(request):
+    """The hub the path names (admit() has checked that it exists)."""
+    return request.app[HUBS].find(request.match_info["hub"], request.match_info["rg"])
 
 
 # --- bodies -------------------------------------------------------------------------------------------------------
@@ -143,22 +165,27 @@ def _skip(request):
     return offset
 
 
-async def list_jobs(request):
-    jobs = list(request.app[HUB].import_export.jobs.values())
+def page(request, items, size):
+    """One page of `items` from the $skiptoken offset: {"value": [...], "nextLink"} as ARM pages."""
     offset = _skip(request)
-    end = offset + PAGE_SIZE
-    body = {"value": [job_response(job) for job in jobs[offset:end]]}
-    if end < len(jobs):
+    end = offset + size
+    body = {"value": items[offset:end]}
+    if end < len(items):
         token = base64.urlsafe_b64encode(json.dumps({"offset": end}).encode()).decode()
         body["nextLink"] = "%s://%s%s?%s" % (request.scheme, request.host, request.path,
                                              urlencode({"api-version": request.query.getall("api-version")[-1],
                                                         "$skiptoken": token}))
-    return web.json_response(body)
+    return body
+
+
+async def list_jobs(request):
+    jobs = list(arm_hub(request).import_export.jobs.values())
+    return web.json_response(page(request, [job_response(job) for job in jobs], PAGE_SIZE))
 
 
 async def get_job(request):
     job_id = request.match_info["jobId"]
-    job = request.app[HUB].import_export.find(job_id)
+    job = arm_hub(request).import_export.find(job_id)
     if job is None:
         raise rp_error(404, "JobNotFound", "Job not found: %s. If you contact a support representative please "
                        "include this correlation identifier: %s, errorcode: IH404002." % (job_id, request_id(request)))
@@ -177,7 +204,7 @@ def _copy(source, target, names):
 
 async def _start(request, body):
     try:
-        job = request.app[HUB].import_export.create(body)
+        job = arm_hub(request).import_export.create(body)
     except ApiError as err:  # the data plane's error, in the resource provider's shape and field names
         message = err.message
         if body["type"] == "export":
@@ -213,31 +240,44 @@ async def import_devices(request):
 
 
 # --- the hub resource (what ARM clients read before or beside jobs) ------------------------------------------------
-async def get_hub(request):
-    """IotHubDescription: the emulated hub, its host name being the emulator's host:port."""
-    state = request.app[STATE]
-    tier = state.config.tier
-    body = {
-        "id": HUB_PATH.format(sub=SUBSCRIPTION_ID, rg=RESOURCE_GROUP, hub=HUB_NAME),
-        "name": HUB_NAME, "type": "Microsoft.Devices/IotHubs", "location": LOCATION, "tags": {},
+def hub_description(hub):
+    """IotHubDescription of one hub: its host name is where its data plane listens."""
+    spec, tier = hub.spec, hub.state.config.tier
+    return {
+        "id": HUB_PATH.format(sub=SUBSCRIPTION_ID, rg=spec.resource_group, hub=spec.name),
+        "name": spec.name, "type": "Microsoft.Devices/IotHubs", "location": spec.location, "tags": dict(spec.tags),
         "etag": "AAAAAAFD6M4=",
         "sku": {"name": tier, "tier": SKU_TIERS[tier], "capacity": 1},
-        "properties": {"provisioningState": "Succeeded", "state": "Active", "hostName": state.hub_hostname,
-                       "locations": [{"location": LOCATION, "role": "primary"}],
+        "properties": {"provisioningState": "Succeeded", "state": "Active", "hostName": hub.state.hub_hostname,
+                       "locations": [{"location": spec.location, "role": "primary"}],
                        "features": "None", "minTlsVersion": "1.2", "publicNetworkAccess": "Enabled",
                        "disableLocalAuth": False, "enableFileUploadNotifications": False},
     }
-    return web.json_response(body)
+
+
+async def get_hub(request):
+    return web.json_response(hub_description(arm_hub(request)))
+
+
+async def list_hubs(request):
+    """IotHubDescriptionListResult of the subscription or of one resource group, in hub order, paged."""
+    state, group = request.app[STATE], request.match_info.get("rg", "").lower()
+    hubs = [hub_description(hub) for hub in request.app[HUBS] if group in ("", hub.spec.resource_group)]
+    return web.json_response(page(request, hubs, state.config.arm_page_size))
+
+
+async def list_iot_apps(request):
+    return await central_apps.list_apps(request, page)
 
 
 async def get_stats(request):
     """RegistryStatistics from the registry as it is now."""
-    return web.json_response(request.app[HUB].registry.statistics())
+    return web.json_response(arm_hub(request).registry.statistics())
 
 
 async def list_keys(request):
     """SharedAccessSignatureAuthorizationRuleListResult: the policies whose keys sign the data plane's SAS."""
-    credentials = request.app[STATE].credentials
+    credentials = arm_hub(request).state.credentials
     rules = [{"keyName": name, "primaryKey": key, "secondaryKey": key, "rights": POLICY_RIGHTS[name]}
              for name, key in credentials.hub_keys.items()]
     return web.json_response({"value": rules})

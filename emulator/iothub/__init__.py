@@ -6,20 +6,23 @@ with their state machine in import_export.py.
 from ..errors import IOTHUB_CODE_FOR_STATUS, iothub_error_response
 from ..state import Surface
 from . import control_routes, routes_import_export, routes_jobs, routes_registry
-from .hub import HUB, IotHub
+from .hub import HUB, HUBS, HubSet, admit
 
 
 def setup(app, state):
-    hub = IotHub(state)
-    app[HUB] = hub
-    state.add_surface(Surface("iothub", iothub_error_response, admit=hub.admit, codes=IOTHUB_CODE_FOR_STATUS),
+    hubs = HubSet(state)
+    app[HUBS] = hubs
+    app[HUB] = hubs.hubs[0]
+    state.add_surface(Surface("iothub", iothub_error_response, admit=admit, codes=IOTHUB_CODE_FOR_STATUS),
                       default=True)
-    state.on_reset(hub.reset)
-    state.on_config_change(hub.on_config_change)
+    for hub in hubs:
+        state.on_reset(hub.reset)
+        state.on_config_change(hub.on_config_change)
     app.router.add_routes(routes_jobs.routes() + routes_import_export.routes() + routes_registry.routes()
                           + control_routes.routes())
 
     async def close(_app):
-        await hub.close()
+        for hub in hubs:
+            await hub.close()
 
     app.on_cleanup.append(close)

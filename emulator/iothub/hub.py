@@ -1,4 +1,5 @@
-"""One emulated IoT hub: registry, simulated devices and scheduled jobs, plus how its requests are admitted."""
+"""The emulated IoT hubs (one per --hubs): registry, simulated devices and scheduled jobs of each, how a request
+finds its hub (the local port it arrived on) and how its requests are admitted."""
 from aiohttp import web
 
 from ..auth import authenticate_hub
@@ -7,14 +8,16 @@ from .devices_sim import Simulator
 from .import_export import ImportExportEngine
 from .jobs import JobEngine
 from .registry import Registry
+from .scope import HubScope
 
 # contract.md 1.1: what SDKs and the CLI send; anything else is InvalidProtocolVersion.
 API_VERSIONS = frozenset(("2021-04-12", "2024-03-31", "2020-05-31-preview", "2020-03-13"))
 
 
 class IotHub:
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, state, spec):
+        self.spec = spec
+        self.state = state = HubScope(state, spec)
         self.registry = Registry(state.clock)
         self.simulator = Simulator(state, self.registry)
         self.jobs = JobEngine(state, self.registry, self.simulator)
@@ -26,11 +29,12 @@ class IotHub:
 
     async def reset(self, _state):
         await self.close()
+        self.state.config.reset()
         self.seed()
 
     def on_config_change(self, changes):
         if "disconnected_rate" in changes:
-            self.registry.apply_disconnected_rate(self.state.seed, changes["disconnected_rate"])
+            self.registry.apply_disconnected_rate(self.state.seed, self.state.config.disconnected_rate)
 
     async def close(self):
         self.simulator.cancel_all()
@@ -49,4 +53,48 @@ class IotHub:
                 ",".join(sorted(versions)), ", ".join(sorted(API_VERSIONS))))
 
 
-HUB = web.AppKey("iothub", IotHub)
+class HubSet:
+    """Every hub, found by the local port of a data-plane request or by its ARM resource group and name."""
+
+    def __init__(self, state):
+        self.state = state
+        self.hubs = [IotHub(state, spec) for spec in state.hubs]
+
+    def __iter__(self):
+        return iter(self.hubs)
+
+    def by_port(self, port):
+        for hub in self.hubs[1:]:
+            if hub.spec.port == port:
+                return hub
+        return self.hubs[0]
+
+    def find(self, name, resource_group=None):
+        """The hub of that name (and resource group), compared case-insensitively as ARM does; None if none."""
+        for hub in self.hubs:
+            if hub.spec.name == name.lower() and (resource_group is None
+                                                  or hub.spec.resource_group == resource_group.lower()):
+                return hub
+        return None
+
+
+HUB = web.AppKey("iothub", IotHub)  # hub 1
+HUBS = web.AppKey("iothubs", HubSet)
+
+
+def local_port(request):
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    return sockname[1] if sockname else None
+
+
+def hub_of(request):
+    """The hub whose data plane this request reached (hub 1 on the main port)."""
+    hub = request.get("iothub")
+    if hub is None:
+        hub = request["iothub"] = request.app[HUBS].by_port(local_port(request))
+    return hub
+
+
+def admit(request):
+    hub_of(request).admit(request)

@@ -43,6 +43,7 @@ class ScheduledJob:
         self.failure_reason = None
         self.stats = {"deviceCount": 0, "failedCount": 0, "succeededCount": 0, "runningCount": 0, "pendingCount": 0}
         self.rows = {}  # device id -> its devices.jobs row (the wire dict queries run over)
+        self.row_list = []  # the same rows in order, for queries that page from a position
         self.task = None
 
     @property
@@ -132,8 +133,8 @@ class JobEngine:
         return job
 
     def device_rows(self):
-        """Every devices.jobs row, job by job in creation order."""
-        return [row for job in self.jobs.values() for row in job.rows.values()]
+        """Every devices.jobs row, job by job in creation order (a view: nothing is copied per query page)."""
+        return _RowsView([job.row_list for job in self.jobs.values()])
 
     async def close(self):
         await cancel_tasks(self.jobs.values())
@@ -183,6 +184,7 @@ class JobEngine:
             job.rows[did] = {"deviceId": did, "jobId": job.job_id, "jobType": job.spec.type, "status": "pending",
                              "startTimeUtc": started, "createdDateTimeUtc": started,
                              "lastUpdatedDateTimeUtc": started, "outcome": None}
+        job.row_list = list(job.rows.values())
         job.stats.update(deviceCount=len(targets), pendingCount=len(targets))
         run = _DeviceRun(self._state, self.begin_device, job, timeline, targets, self.slots)
         await run.until_done()
@@ -194,6 +196,25 @@ class JobEngine:
         if job.spec.method is not None:
             return self._sim.call_method(did, job.job_id, job.spec.method)
         return self._sim.update_twin(did, job.job_id, job.spec.update_twin)
+
+
+class _RowsView:
+    """The devices.jobs rows of several jobs as one sequence: iteration, and iteration from a position."""
+
+    def __init__(self, row_lists):
+        self._row_lists = row_lists
+
+    def __iter__(self):
+        for rows in self._row_lists:
+            yield from rows
+
+    def iter_from(self, start):
+        """(index, row) from index `start` on; whole jobs before it are skipped by their length."""
+        base = 0
+        for rows in self._row_lists:
+            for position in range(max(0, start - base), len(rows)):
+                yield base + position, rows[position]
+            base += len(rows)
 
 
 class _DeviceRun:

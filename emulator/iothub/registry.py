@@ -92,7 +92,7 @@ class Registry:
         for did in ids:
             tags = {"building": "b%d" % rng.randint(1, BUILDINGS), "ring": rings[did], "floor": rng.randint(1, FLOORS)}
             reported = {"fwVersion": FIRMWARE, "firmware": {"version": FIRMWARE}}
-            self._add(did, new_twin(did, now, tags, reported), seed)
+            self._add(did, new_twin(did, now, tags, reported), seed, now)
         self.apply_disconnected_rate(seed, disconnected_rate)
 
     def apply_disconnected_rate(self, seed, rate):
@@ -100,10 +100,10 @@ class Registry:
         for did, device in self._devices.items():
             self._set_connection(device, draw(seed, "disconnected", did) >= rate)
 
-    def _add(self, did, twin, seed):
+    def _add(self, did, twin, seed, when=None):
         generation = "63%016d" % int(draw(seed, "generation", did) * 1e16)
         device = Device(twin, generation, {"primaryKey": _key(seed, did, 1), "secondaryKey": _key(seed, did, 2)},
-                        self._clock.now())
+                        when or self._clock.now())
         twin["deviceEtag"] = device.device_etag
         self._devices[did] = device
         return device

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from ..errors import hub_error
 from ..jsonbody import read_json
-from .hub import HUB
+from .hub import hub_of
 
 
 def routes():
@@ -27,20 +27,20 @@ def format_error(message):
 
 async def create_job(request):
     body = await read_json(request, format_error)
-    job = request.app[HUB].import_export.create(body)
+    job = hub_of(request).import_export.create(body)
     return web.json_response(job.to_wire(include_input=True))
 
 
 async def list_jobs(request):
-    return web.json_response([job.to_wire() for job in request.app[HUB].import_export.jobs.values()])
+    return web.json_response([job.to_wire() for job in hub_of(request).import_export.jobs.values()])
 
 
 async def get_job(request):
-    return web.json_response(request.app[HUB].import_export.get(request.match_info["id"]).to_wire())
+    return web.json_response(hub_of(request).import_export.get(request.match_info["id"]).to_wire())
 
 
 async def cancel_job(request):
-    return web.json_response(request.app[HUB].import_export.cancel(request.match_info["id"]).to_wire())
+    return web.json_response(hub_of(request).import_export.cancel(request.match_info["id"]).to_wire())
 
 
 async def get_blob(request):
@@ -51,7 +51,7 @@ async def get_blob(request):
     container, blob = request.match_info["container"], request.match_info["blob"]
     if blob in (".", "..") or container in (".", ".."):
         return web.Response(status=400, text="InvalidResourceName")
-    path = os.path.join(request.app[HUB].import_export.blob_root(), container, blob)
+    path = os.path.join(hub_of(request).import_export.blob_root(), container, blob)
     if not os.path.isfile(path):
         return web.Response(status=404, text="BlobNotFound")
     with open(path, "rb") as handle:

@@ -4,8 +4,7 @@ from aiohttp import web
 
 from ..errors import hub_error
 from ..jsonbody import read_json
-from ..state import STATE
-from .hub import HUB
+from .hub import hub_of
 from .job_request import check_job_id, parse_job_request
 from .paging import paginate
 
@@ -25,14 +24,16 @@ def format_error(message):
 
 
 async def create_job(request):
-    state, hub = request.app[STATE], request.app[HUB]
+    hub = hub_of(request)
+    state = hub.state  # the hub's view: its own setting overrides
     body = await read_json(request, format_error)
     spec = parse_job_request(request.match_info["id"], body, state.clock.now(), state.config.lowercase_job_ids)
     return web.json_response(hub.jobs.create(spec).to_wire())
 
 
 async def get_job(request):
-    state, hub = request.app[STATE], request.app[HUB]
+    hub = hub_of(request)
+    state = hub.state  # the hub's view: its own setting overrides
     job_id = request.match_info["id"]
     job = hub.jobs.jobs.get(job_id)
     if job is not None:
@@ -50,7 +51,7 @@ async def get_job(request):
 async def cancel_job(request):
     job_id = request.match_info["id"]
     check_job_id(job_id)
-    return web.json_response(request.app[HUB].jobs.cancel(job_id).to_wire())
+    return web.json_response(hub_of(request).jobs.cancel(job_id).to_wire())
 
 
 def _matches(value, wanted):
@@ -59,7 +60,8 @@ def _matches(value, wanted):
 
 
 async def query_jobs(request):
-    state, hub = request.app[STATE], request.app[HUB]
+    hub = hub_of(request)
+    state = hub.state  # the hub's view: its own setting overrides
     job_type, job_status = request.query.get("jobType"), request.query.get("jobStatus")
     bodies = [job.to_wire() for job in hub.jobs.jobs.values()
               if _matches(job.spec.type, job_type) and _matches(job.status, job_status)]

@@ -8,10 +8,9 @@ from aiohttp import web
 from ..errors import hub_error
 from ..jsonbody import read_json
 from ..query import QuerySyntaxError, parse_query, too_long
-from ..state import STATE
-from .hub import HUB
+from .hub import hub_of
 from .job_request import method_request
-from .paging import paginate
+from .paging import paginate, scan
 from .twin import check_properties
 
 DEVICE_STATUSES = ("enabled", "disabled")
@@ -40,7 +39,7 @@ def format_error(message):
 
 
 async def query_devices(request):
-    hub = request.app[HUB]
+    hub = hub_of(request)
     body = await read_json(request, format_error)
     text = body.get("query") if isinstance(body, dict) else None
     if not isinstance(text, str) or not text.strip():
@@ -53,12 +52,12 @@ async def query_devices(request):
     except QuerySyntaxError as exc:
         raise hub_error("BadRequest", str(exc), status=400) from None
     if query.source == "devices.jobs":
-        rows, item_type = query.execute(hub.jobs.device_rows()), "DeviceJob"
+        docs, item_type = hub.jobs.device_rows(), "DeviceJob"
     else:
-        rows, item_type = query.execute(hub.registry.twins()), "Twin"
+        docs, item_type = hub.registry.twins(), "Twin"
     if query.is_count or query.projection is not None:
         item_type = "Raw"
-    page, token = paginate(request, rows)
+    page, token = paginate(request, query.execute(docs)) if query.is_count else scan(request, query, docs)
     headers = {"x-ms-item-type": item_type}
     if token:
         headers["x-ms-continuation"] = token
@@ -76,16 +75,16 @@ def _top(request):
 
 
 async def list_devices(request):
-    devices = request.app[HUB].registry.devices()
+    devices = hub_of(request).registry.devices()
     return web.json_response([device.identity() for device in devices[:_top(request)]])
 
 
 async def device_statistics(request):
-    return web.json_response(request.app[HUB].registry.statistics())
+    return web.json_response(hub_of(request).registry.statistics())
 
 
 async def service_statistics(request):
-    twins = request.app[HUB].registry.twins()
+    twins = hub_of(request).registry.twins()
     connected = sum(1 for twin in twins if twin["connectionState"] == "Connected")
     return web.json_response({"connectedDeviceCount": connected})
 
@@ -93,7 +92,8 @@ async def service_statistics(request):
 async def invoke_method(request):
     """Devices_InvokeMethod: the simulated device answers after its latency (scaled by time_scale), as in a method
     job; an offline device is 404 DeviceNotOnline, a device slower than responseTimeoutInSeconds 504."""
-    state, hub = request.app[STATE], request.app[HUB]
+    hub = hub_of(request)
+    state = hub.state  # the hub's view: its own setting overrides
     did = request.match_info["id"]
     body = await read_json(request, format_error)
     if not isinstance(body, dict):
@@ -111,7 +111,7 @@ async def invoke_method(request):
 
 
 async def get_device(request):
-    return web.json_response(request.app[HUB].registry.require(request.match_info["id"]).identity())
+    return web.json_response(hub_of(request).registry.require(request.match_info["id"]).identity())
 
 
 def _device_fields(body, did):
@@ -128,7 +128,8 @@ def _device_fields(body, did):
 
 async def put_device(request):
     """Create a device; updating an existing one needs If-Match (the SDK sends "*")."""
-    state, hub = request.app[STATE], request.app[HUB]
+    hub = hub_of(request)
+    state = hub.state  # the hub's view: its own setting overrides
     did = request.match_info["id"]
     status, keys = _device_fields(await read_json(request, format_error), did)
     if_match = request.headers.get("If-Match")
@@ -140,16 +141,16 @@ async def put_device(request):
 
 
 async def delete_device(request):
-    request.app[HUB].registry.delete(request.match_info["id"], request.headers.get("If-Match"))
+    hub_of(request).registry.delete(request.match_info["id"], request.headers.get("If-Match"))
     return web.Response(status=204)
 
 
 async def get_twin(request):
-    return web.json_response(request.app[HUB].registry.require(request.match_info["id"]).twin)
+    return web.json_response(hub_of(request).registry.require(request.match_info["id"]).twin)
 
 
 async def patch_twin(request):
-    hub = request.app[HUB]
+    hub = hub_of(request)
     patch = await read_json(request, format_error)
     if not isinstance(patch, dict):
         raise hub_error("ArgumentNull", "The request body must be a Twin object.")

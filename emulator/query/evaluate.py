@@ -230,6 +230,19 @@ class Query(Condition):
             return rows
         return [self._project(doc) for doc in rows]
 
+    def page(self, numbered_docs, size):
+        """One page of a query that is not a count: (rows, index of the next matching doc or None), from
+        (index, doc) pairs. Stopping at the next match, not at the last row returned, means the last page never
+        comes back empty and paging a whole result is one pass over the documents."""
+        predicate = self._predicate
+        rows = []
+        for index, doc in numbered_docs:
+            if predicate(doc) is True:
+                if len(rows) == size:
+                    return rows, index
+                rows.append(doc if self.projection is None else self._project(doc))
+        return rows, None
+
     def _project(self, doc):
         row = {}
         for name, get in self._getters:

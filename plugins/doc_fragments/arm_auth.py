@@ -15,8 +15,10 @@ options:
       - The ID of the Azure subscription of the hub.
       - Can also be set with the E(AZURE_SUBSCRIPTION_ID) environment variable (also the name the Microsoft Azure
         Resource Manager credential of AWX and Ansible Automation Platform injects).
-      - Required, with O(resource_group) and O(hub_name), to reach the hub through Azure Resource Manager; modules
-        that only use the data plane accept and ignore it, so one C(group/azure_iot.jobs.iothub) default serves all.
+      - Required, with O(resource_group) and O(hub_name), to reach the hub through Azure Resource Manager.
+      - The data-plane modules use these three to find the hub when neither O(connection_string) nor O(hostname) is
+        set; with O(connection_string) or O(hostname) they ignore them, so one C(group/azure_iot.jobs.iothub) default
+        serves all.
     type: str
   resource_group:
     description:

@@ -17,7 +17,8 @@ options:
       - V(auto) uses a shared access signature when C(connection_string) is set (IoT Hub data plane), the API token
         when C(api_token) is set (IoT Central), V(client_secret) when O(tenant_id), O(client_id) and
         O(client_secret) are all set, and V(default) otherwise.
-      - V(sas) signs requests with the key of C(connection_string) (IoT Hub data plane only).
+      - V(sas) signs requests with the key of C(connection_string), or without it with the key of the policy
+        C(shared_access_policy) read through Azure Resource Manager (IoT Hub data plane only).
       - V(api_token) sends C(api_token) (IoT Central only).
       - V(client_secret) gets a Microsoft Entra ID token for the service principal O(client_id) in O(tenant_id)
         with O(client_secret).

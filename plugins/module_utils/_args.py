@@ -47,6 +47,12 @@ COMMON_ARGSPEC = dict(
 IOTHUB_ARGSPEC = dict(
     connection_string=dict(type="str", no_log=True, fallback=(env_fallback, ["AZURE_IOTHUB_CONNECTION_STRING"])),
     hostname=dict(type="str", fallback=(env_fallback, ["AZURE_IOTHUB_HOSTNAME"])),
+    # The policy whose key auth_method=sas reads through ARM listkeys when there is no connection_string. Default:
+    # "your service needs the registry read and registry write permissions. By default, every IoT hub is created
+    # with a shared access policy named registryReadWrite that grants these permissions" (MicrosoftDocs/azure-docs
+    # includes/iot-hub-include-find-registryrw-connection-string.md, the schedule-jobs articles).
+    shared_access_policy=dict(type="str", default="registryReadWrite",
+                              fallback=(env_fallback, ["AZURE_IOTHUB_SHARED_ACCESS_POLICY"])),
 )
 
 ARM_ARGSPEC = dict(

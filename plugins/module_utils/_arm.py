@@ -13,6 +13,9 @@ Facts from the REST contract:
   answers one JobResponse. startTimeUtc and endTimeUtc are RFC 1123 ("Thu, 15 Jun 2017 19:20:58 GMT").
 - The resource provider's errors are flat {code, httpStatusCode, message} (an unknown job: 404 JobNotFound); the ARM
   front door answers an unknown subscription, resource group or hub with {"error": {"code": "...NotFound"}}.
+- GET {hub} answers the IotHubDescription (properties.hostName is the data plane's host); POST {hub}/listkeys answers
+  {"value": [SharedAccessSignatureAuthorizationRule {keyName, primaryKey, secondaryKey, rights}], "nextLink"}
+  (iothub.json IotHubResource_Get, IotHubResource_ListKeys).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ JOBS_PATH = "/jobs"
 JOB_PATH = "/jobs/{job_id}"
 EXPORT_PATH = "/exportDevices"
 IMPORT_PATH = "/importDevices"
+LIST_KEYS_PATH = "/listkeys"
 
 JOB_NOT_FOUND_CODES = ("JobNotFound", "404002")
 PARENT_NOT_FOUND_CODES = ("ResourceNotFound", "ResourceGroupNotFound", "SubscriptionNotFound", "ParentResourceNotFound")
@@ -130,3 +134,22 @@ def get_job(client, hub, job_id):
     """One job projected, or None when the hub has no such job."""
     body = get_job_raw(client, hub, job_id)
     return job_to_ansible(body) if body is not None else None
+
+
+def get_hub(client, hub):
+    """The hub's IotHubDescription (GET {hub})."""
+    try:
+        return client.get(hub.path).body or {}
+    except ApiError as err:
+        raise hub.not_found(err) from None
+
+
+def list_policies(client, hub):
+    """Every shared access policy of the hub with its keys (POST {hub}/listkeys, then nextLink pages).
+
+    A read despite the POST, so it is retried like one; the answer holds secrets: the caller must mask them all.
+    """
+    try:
+        return list(client.iter_next_link(hub.path + LIST_KEYS_PATH, method="POST"))
+    except ApiError as err:
+        raise hub.not_found(err) from None

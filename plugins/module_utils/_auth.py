@@ -358,7 +358,7 @@ def _entra(params, method, scope):
     )
 
 
-def _auto_entra_method(params):
+def auto_entra_method(params):
     """auto without a service credential: client_secret when all three are set, else the default chain."""
     if not _missing(params, ("tenant_id", "client_id", "client_secret")):
         return "client_secret"
@@ -369,11 +369,17 @@ def _method(params):
     return params.get("auth_method") or "auto"
 
 
-def iothub_auth(params):
-    """The auth of the IoT Hub data plane: SAS from connection_string, or Entra ID."""
+def iothub_method(params):
+    """The data plane's auth method: auto is sas with a connection string, else an Entra ID method."""
     method = _method(params)
     if method == "auto":
-        method = "sas" if params.get("connection_string") else _auto_entra_method(params)
+        method = "sas" if params.get("connection_string") else auto_entra_method(params)
+    return method
+
+
+def iothub_auth(params):
+    """The auth of the IoT Hub data plane: SAS from connection_string, or Entra ID."""
+    method = iothub_method(params)
     if method == "sas":
         if not params.get("connection_string"):
             raise ValidationError("auth_method=sas requires connection_string (the connection string of a shared "
@@ -417,7 +423,7 @@ def iotcentral_auth(params):
     """The auth of an IoT Central application: its API token, or Entra ID."""
     method = _method(params)
     if method == "auto":
-        method = "api_token" if params.get("api_token") else _auto_entra_method(params)
+        method = "api_token" if params.get("api_token") else auto_entra_method(params)
     if method == "api_token":
         if not params.get("api_token"):
             raise ValidationError("auth_method=api_token requires api_token")
@@ -432,11 +438,12 @@ def arm_scope(arm_endpoint):
     return "%s/.default" % (arm_endpoint or DEFAULT_ARM_ENDPOINT).rstrip("/")
 
 
-def arm_auth(params):
-    """The auth of Azure Resource Manager: Entra ID only."""
-    method = _method(params)
+def arm_auth(params, method=None):
+    """The auth of Azure Resource Manager: Entra ID only (method: the Entra ID method to use instead of auth_method,
+    when auth_method names the data plane's sas and ARM only reads the policy key)."""
+    method = method or _method(params)
     if method == "auto":
-        method = _auto_entra_method(params)
+        method = auto_entra_method(params)
     if method in ("sas", "api_token"):
         raise ValidationError("auth_method=%s cannot be used with Azure Resource Manager (subscription_id, "
                               "resource_group, hub_name); use an Entra ID method (%s)"

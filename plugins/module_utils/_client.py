@@ -74,6 +74,39 @@ _IOTHUB_CODE_RE = re.compile(r"^\s*ErrorCode:\s*([A-Za-z0-9_.]+)\s*;?(.*)$", re.
 _LEADING_ID_RE = re.compile(r"^\s*([0-9A-Za-z]+)")
 
 
+class PageSize(object):
+    """The page size a list asks for, by the header or query parameter `name`: the documented maximum `largest`,
+    and `fallback` (a smaller size; None sends no size, the service's default page) used for the rest of the run
+    once the service refuses `largest` with a 400 whose message names `name`."""
+
+    def __init__(self, name, largest, fallback=None):
+        self.name = name
+        self.largest = largest
+        self.fallback = fallback
+
+    def at_most(self, limit):
+        """The same policy for a listing that needs only `limit` items."""
+        if not limit:
+            return self
+        fallback = min(self.fallback, limit) if self.fallback else limit
+        return PageSize(self.name, min(self.largest, limit), fallback)
+
+    def _key(self):
+        return (self.name, self.largest, self.fallback)
+
+    def __eq__(self, other):
+        return isinstance(other, PageSize) and self._key() == other._key()
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return "PageSize(%r, %r, %r)" % self._key()
+
+
 class Response(object):
     """A successful (or accepted 404) answer: status, lower-case headers, parsed JSON body or None.
 
@@ -90,6 +123,15 @@ class Response(object):
 
     def __repr__(self):
         return "Response(status=%r, request_id=%r)" % (self.status, self.request_id)
+
+
+def _with_query_value(url, name, value):
+    """`url` with the query parameter `name` set to `value` (dropped when None), the rest kept in order."""
+    parts = urlsplit(url)
+    query = [(key, item) for key, item in parse_qsl(parts.query, keep_blank_values=True) if key != name]
+    if value is not None:
+        query.append((name, str(value)))
+    return parts._replace(query=urlencode(query, quote_via=quote, safe="$")).geturl()
 
 
 def _lower_headers(headers):
@@ -287,6 +329,8 @@ class Client(object):
         self.max_retries = int(5 if max_retries is None else max_retries)
         self.retry_budget = float(retry_budget)
         self.warn = warn or (lambda message: None)
+        # Names of the page-size parameters a service refused in this run (PageSize.fallback from then on).
+        self._refused_page_sizes = set()
         self.sleep = sleep
         self.clock = clock
         self.rand = rand
@@ -509,37 +553,83 @@ class Client(object):
     def iter_continuation(self, method, path, *, path_params=None, params=None, json=None, page_size=None):
         """IoT Hub paging: a bare JSON array per page, the next token in the x-ms-continuation header. Yields items.
 
+        page_size: an int (sent as x-ms-max-item-count), a PageSize (its fallback once refused) or None (no header).
         Queries are reads, so a POST query is retried like a GET.
         """
         token = None
         seen = set()
         while True:
             headers = {}
-            if page_size:
-                headers["x-ms-max-item-count"] = str(page_size)
+            size = self._page_value(page_size)
+            if size:
+                headers["x-ms-max-item-count"] = str(size)
             if token:
                 headers["x-ms-continuation"] = token
-            response = self.request(method, path, path_params=path_params, params=params, json=json,
-                                    headers=headers, idempotent=True)
+            try:
+                response = self.request(method, path, path_params=path_params, params=params, json=json,
+                                        headers=headers, idempotent=True)
+            except ApiError as err:
+                if self._refused_page_size(err, page_size, size):
+                    continue
+                raise
             yield from self._page_items(response, method, path, None)
             token = response.headers.get("x-ms-continuation")
             if not token:
                 return
             self._check_progress(token, seen, method, path, response)
 
-    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value"):
-        """ARM / IoT Central paging: {"value": [...], "nextLink": "<absolute url>"}. Yields items."""
-        response = self.get(path, path_params=path_params, params=params)
+    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value", method="GET", page_size=None):
+        """ARM / IoT Central paging: {"value": [...], "nextLink": "<absolute url>"}. Yields items.
+
+        method is that of the first page: a POST list (ARM listkeys) is a read, so it is retried like a GET; the next
+        pages are GETs of nextLink, as the Azure SDKs fetch them.
+        page_size: a PageSize whose name is a query parameter (IoT Central's maxpagesize), or None.
+        """
+        url = None
         seen = set()
         while True:
-            yield from self._page_items(response, "GET", path, item_key)
+            size = self._page_value(page_size)
+            try:
+                if url is None:
+                    page_params = dict(params or {})
+                    if page_size is not None:
+                        page_params[page_size.name] = size
+                    response = self.request(method, path, path_params=path_params, params=page_params or None,
+                                            idempotent=True)
+                else:
+                    if page_size is not None and page_size.name in self._refused_page_sizes:
+                        url = _with_query_value(url, page_size.name, size)
+                    # Errors on later pages report the caller's template too, not the server's URL.
+                    response = self._send_with_retries("GET", url, path, None, None, (200,), False, True)
+            except ApiError as err:
+                if self._refused_page_size(err, page_size, size):
+                    continue
+                raise
+            yield from self._page_items(response, method if url is None else "GET", path, item_key)
             next_link = (response.body or {}).get("nextLink")
             if not next_link:
                 return
             self._check_progress(next_link, seen, "GET", path, response)
-            # Errors on later pages report the caller's template too, not the server's URL.
-            response = self._send_with_retries("GET", self._next_url(next_link, path, response), path, None, None,
-                                               (200,), False, True)
+            url = self._next_url(next_link, path, response)
+
+    def _page_value(self, page_size):
+        if isinstance(page_size, PageSize):
+            return page_size.fallback if page_size.name in self._refused_page_sizes else page_size.largest
+        return page_size
+
+    def _refused_page_size(self, err, page_size, size):
+        """Whether `err` is the service refusing the page size just asked for; then every later page of this run
+        asks for the fallback (once: a second refusal is raised)."""
+        if not isinstance(page_size, PageSize) or size is None or page_size.name in self._refused_page_sizes:
+            return False
+        text = "%s %s" % (err.code or "", err.message or "")
+        if err.status != 400 or page_size.name.lower() not in text.lower():
+            return False
+        self._refused_page_sizes.add(page_size.name)
+        self.warn("the service refused %s=%s (HTTP 400%s); %s for the rest of this run" % (
+            page_size.name, size, " %s" % err.code if err.code else "",
+            "asking for %s a page" % page_size.fallback if page_size.fallback else "using its default page size"))
+        return True
 
     def _next_url(self, next_link, path, response):
         """An absolute nextLink on our own host; credentials are never sent anywhere else."""

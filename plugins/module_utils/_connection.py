@@ -14,11 +14,14 @@ only the module calls fail_json.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from urllib.parse import urlsplit
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _arm, _auth, _iotcentral, _iothub
+from ansible_collections.azure_iot.jobs.plugins.module_utils._arm import ArmHub
 from ansible_collections.azure_iot.jobs.plugins.module_utils._client import Client
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError, secret_variants
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import AuthError, ValidationError, secret_variants
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import (
     check_ca_path,
     check_connection_numbers,
@@ -60,12 +63,87 @@ def check_common(params):
 
 
 def iothub_client(module, api_version=_iothub.API_VERSION):
-    """A Client for the IoT Hub data plane (https://<hub host>)."""
+    """A Client for the IoT Hub data plane (https://<hub host>).
+
+    The hub is reached from connection_string, from hostname with Entra ID, or from its ARM coordinates alone
+    (_hub_from_arm). Every combination is checked before the first request.
+    """
     params = module.params
     check_common(params)
-    host = _auth.iothub_host(params)
-    auth = _auth.iothub_auth(params)
-    return _build(module, "https://%s" % host, auth, api_version)
+    method = _auth.iothub_method(params)
+    if params.get("connection_string") or (method != "sas" and params.get("hostname")):
+        host = _auth.iothub_host(params)
+        return _build(module, "https://%s" % host, _auth.iothub_auth(params), api_version)
+    return _hub_from_arm(module, method, api_version)
+
+
+def _hub_from_arm(module, method, api_version):
+    """The data plane of the hub named by subscription_id, resource_group and hub_name.
+
+    Its host is hostname, or properties.hostName of GET {hub}. With auth_method=sas the key of shared_access_policy
+    is read through POST {hub}/listkeys, once per module run and never kept: Azure Resource Manager then takes an Entra
+    ID method (client_secret when tenant_id, client_id and client_secret are set, else the default chain).
+    """
+    params = module.params
+    hub = _arm_coordinates(params, method)
+    policy = check_policy_name(params.get("shared_access_policy")) if method == "sas" else None
+    host = _auth.iothub_host(params) if params.get("hostname") else None
+    data_auth = None if method == "sas" else _auth.iothub_auth(params)
+    arm_method = _auth.auto_entra_method(params) if method == "sas" else method
+    arm = _build(module, arm_base_url(params), _auth.arm_auth(params, arm_method), _arm.API_VERSION)
+    if host is None:
+        host = hub_host_name(_arm.get_hub(arm, hub), hub)
+    if method == "sas":
+        data_auth = _auth.SasAuth(policy_key(module, _arm.list_policies(arm, hub), hub, policy, host))
+    return _build(module, "https://%s" % host, data_auth, api_version)
+
+
+def _arm_coordinates(params, method):
+    given = [name for name in ArmHub.OPTIONS if params.get(name)]
+    if method == "sas" and len(given) < len(ArmHub.OPTIONS):
+        raise ValidationError("auth_method=sas requires connection_string, or subscription_id, resource_group and "
+                              "hub_name to read the key of shared_access_policy through Azure Resource Manager "
+                              "(missing: connection_string, %s)"
+                              % ", ".join(name for name in ArmHub.OPTIONS if name not in given))
+    if not given:
+        raise ValidationError("one of connection_string, hostname, or subscription_id with resource_group and "
+                              "hub_name is required to reach the IoT Hub data plane")
+    return ArmHub.from_params(params)
+
+
+def check_policy_name(value):
+    name = (value or "").strip()
+    if not name:
+        raise ValidationError("shared_access_policy must not be empty: name a shared access policy of the hub, such "
+                              "as registryReadWrite")
+    return name
+
+
+def hub_host_name(description, hub):
+    """properties.hostName of an IotHubDescription, checked like hostname."""
+    host = (description.get("properties") or {}).get("hostName")
+    if not host:
+        raise AuthError("Azure Resource Manager described IoT hub '%s' of resource group '%s' without a host name "
+                        "(properties.hostName); set hostname" % (hub.hub_name, hub.resource_group))
+    return check_host(host, "properties.hostName of IoT hub '%s'" % hub.hub_name)
+
+
+def policy_key(module, policies, hub, policy, host):
+    """The ConnectionString of the policy named policy; every key of every policy is masked first."""
+    keys = [rule.get(name) for rule in policies for name in ("primaryKey", "secondaryKey")]
+    module.no_log_values.update(form for key in keys if key for form in secret_variants(key))
+    for rule in policies:
+        if str(rule.get("keyName") or "").lower() == policy.lower() and rule.get("primaryKey"):
+            key = rule["primaryKey"]
+            try:
+                base64.b64decode(key, validate=True)
+            except (binascii.Error, ValueError):
+                raise AuthError("the primary key of shared access policy '%s' of IoT hub '%s' is not valid base64"
+                                % (rule["keyName"], hub.hub_name)) from None
+            return _auth.ConnectionString(host, rule["keyName"], key)
+    names = ", ".join(sorted(str(rule.get("keyName")) for rule in policies)) or "none"
+    raise AuthError("IoT hub '%s' of resource group '%s' has no shared access policy named '%s' "
+                    "(shared_access_policy); its policies: %s" % (hub.hub_name, hub.resource_group, policy, names))
 
 
 def iotcentral_base_url(params):
@@ -104,9 +182,12 @@ def iotcentral_client(module, api_version=_iotcentral.API_VERSION):
     return _build(module, base_url, auth, api_version)
 
 
+def arm_base_url(params):
+    return check_https_url(params.get("arm_endpoint") or _auth.DEFAULT_ARM_ENDPOINT, "arm_endpoint")
+
+
 def arm_client(module, api_version=_arm.API_VERSION):
     """A Client for Azure Resource Manager (the hub's coordinates are an _arm.ArmHub, built from the same params)."""
     params = module.params
     check_common(params)
-    base_url = check_https_url(params.get("arm_endpoint") or _auth.DEFAULT_ARM_ENDPOINT, "arm_endpoint")
-    return _build(module, base_url, _auth.arm_auth(params), api_version)
+    return _build(module, arm_base_url(params), _auth.arm_auth(params), api_version)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils._client import PageSize
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import (
     ApiError,
     TransportError,
@@ -41,6 +42,15 @@ JOB_STOP_PATH = "/jobs/{job_id}/stop"
 JOB_RESUME_PATH = "/jobs/{job_id}/resume"
 JOB_RERUN_PATH = "/jobs/{job_id}/rerun/{rerun_id}"
 GROUP_DEVICES_PATH = "/deviceGroups/{group_id}/devices"
+
+# Lists ask for 100 items a page (query parameter maxpagesize): "minimum": 1, "maximum": 100 in the MaxPageSize
+# parameter of the IoT Central data-plane spec 2022-10-31-preview (Azure/azure-rest-api-specs specification/
+# iotcentral/data-plane/Microsoft.IoTCentral/preview/2022-10-31-preview/iotcentral.json, vendored in
+# tests/fixtures/specs), on Jobs_List, ScheduledJobs_List, ScheduledJobs_ListJobs, DeviceGroups_GetDevices and
+# Devices_List; api-version 2022-07-31, which these modules call, documents no page size on any list, nor does any
+# version on Jobs_GetDevices. Sent everywhere, it costs nothing where the service ignores it; a 400 naming it makes
+# the client drop it (the service's own page) for the rest of the run.
+LIST_PAGE = PageSize("maxpagesize", 100)
 
 JOB_STATUSES = ("pending", "running", "stopped", "complete", "failed", "cancelled")
 TERMINAL = frozenset(("complete", "failed", "cancelled"))
@@ -111,19 +121,31 @@ def get_job(client, job_id):
 
 def list_jobs(client):
     """Every Job of the application, all pages (nextLink)."""
-    return list(client.iter_next_link(JOBS_PATH))
+    return list(client.iter_next_link(JOBS_PATH, page_size=LIST_PAGE))
+
+
+def iter_job_devices(client, job_id, statuses=None):
+    """The per-device statuses of a job, page by page, optionally only those in `statuses`, projected."""
+    wanted = set(statuses or ())
+    for item in client.iter_next_link(JOB_DEVICES_PATH, path_params={"job_id": job_id}, page_size=LIST_PAGE):
+        if not wanted or item.get("status") in wanted:
+            yield device_status_to_ansible(item)
 
 
 def job_devices(client, job_id, statuses=None):
-    """The per-device statuses of a job, all pages, optionally only those in `statuses`, projected."""
-    wanted = set(statuses or ())
-    return [device_status_to_ansible(item) for item in client.iter_next_link(JOB_DEVICES_PATH,
-                                                                             path_params={"job_id": job_id})
-            if not wanted or item.get("status") in wanted]
+    """The per-device statuses of a job as a list (see iter_job_devices)."""
+    return list(iter_job_devices(client, job_id, statuses))
 
 
-def find_jobs(client, job_id=None, include_devices=False, device_status=None):
-    """One job by id or all jobs, projected, always a list; with include_devices each job gets `devices`."""
+def _file_rows(job_id, devices):
+    """The lines of device_results_dest carry the job id: one file may hold the devices of every job listed."""
+    for device in devices:
+        yield dict(job_id=job_id, **device)
+
+
+def find_jobs(client, job_id=None, include_devices=False, device_status=None, results_file=None):
+    """One job by id or all jobs, projected, always a list; with include_devices each job gets `devices`, or, given
+    a `results_file` (_results_file.JsonLinesFile), they are written there and the job gets `device_result_counts`."""
     if job_id is not None:
         body = get_job(client, job_id)
         bodies = [body] if body is not None else []
@@ -133,7 +155,11 @@ def find_jobs(client, job_id=None, include_devices=False, device_status=None):
     for body in bodies:
         job = job_to_ansible(body)
         if include_devices:
-            job["devices"] = job_devices(client, job["job_id"], device_status)
+            devices = iter_job_devices(client, job["job_id"], device_status)
+            if results_file is None:
+                job["devices"] = list(devices)
+            else:
+                job["device_result_counts"] = results_file.write(_file_rows(job["job_id"], devices))
         jobs.append(job)
     return jobs
 
@@ -248,7 +274,8 @@ def request_body(request):
 def count_group_devices(client, group_id):
     """How many devices a device group holds now (GET /deviceGroups/{id}/devices, every page)."""
     try:
-        return sum(1 for _device in client.iter_next_link(GROUP_DEVICES_PATH, path_params={"group_id": group_id}))
+        devices = client.iter_next_link(GROUP_DEVICES_PATH, path_params={"group_id": group_id}, page_size=LIST_PAGE)
+        return sum(1 for _device in devices)
     except ApiError as err:
         if err.status != 404:
             raise
@@ -266,7 +293,7 @@ def _answered_job(client, response, job_id, fallback):
 def count_device_statuses(client, job_id):
     """{"total", "pending", "completed", "failed"} of a job, from its device list (for answers without progress)."""
     progress = {"total": 0, "pending": 0, "completed": 0, "failed": 0}
-    for item in client.iter_next_link(JOB_DEVICES_PATH, path_params={"job_id": job_id}):
+    for item in client.iter_next_link(JOB_DEVICES_PATH, path_params={"job_id": job_id}, page_size=LIST_PAGE):
         progress["total"] += 1
         if item.get("status") in progress:
             progress[item["status"]] += 1

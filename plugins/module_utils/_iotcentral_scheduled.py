@@ -29,6 +29,7 @@ import time
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import (
+    LIST_PAGE,
     REQUEST_OPTIONS,
     check_job_request,
     job_to_ansible,
@@ -92,7 +93,8 @@ def get_scheduled_job(client, job_id):
 def scheduled_job_runs(client, job_id):
     """The jobs a scheduled job started (newest first, as the application lists them), all pages, projected."""
     return [job_to_ansible(item) for item in client.iter_next_link(SCHEDULED_RUNS_PATH,
-                                                                   path_params={"job_id": job_id})]
+                                                                   path_params={"job_id": job_id},
+                                                                   page_size=LIST_PAGE)]
 
 
 def find_scheduled_jobs(client, job_id=None, include_runs=False):
@@ -101,7 +103,7 @@ def find_scheduled_jobs(client, job_id=None, include_runs=False):
         body = get_scheduled_job(client, job_id)
         bodies = [body] if body is not None else []
     else:
-        bodies = list(client.iter_next_link(SCHEDULED_JOBS_PATH))
+        bodies = list(client.iter_next_link(SCHEDULED_JOBS_PATH, page_size=LIST_PAGE))
     found = []
     for body in bodies:
         item = scheduled_job_to_ansible(body)

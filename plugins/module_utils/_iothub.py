@@ -25,6 +25,7 @@ import re
 from itertools import islice
 from datetime import timedelta
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils._client import PageSize
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import Descriptor
 from ansible_collections.azure_iot.jobs.plugins.module_utils._poll_plan import Reading
@@ -43,6 +44,17 @@ JOB_PATH = "/jobs/v2/{job_id}"
 JOB_CANCEL_PATH = "/jobs/v2/{job_id}/cancel"
 JOBS_QUERY_PATH = "/jobs/v2/query"
 DEVICES_QUERY_PATH = "/devices/query"
+
+# Queries (POST /devices/query, GET /jobs/v2/query) ask for 1,000 rows a page (x-ms-max-item-count). The REST
+# reference documents no number ("The maximum number of items returned per page. The service may use a different
+# value if the value specified is not acceptable.": service.json Query_GetTwins, learn.microsoft.com/rest/api/iothub/
+# service/query/get-twins); 1,000 is the largest page any official source asks for or states: the Azure CLI lists
+# twins and module twins with `top=1000` sent as x-ms-max-item-count and pages on "In case requested count is >
+# service max page size" (Azure/azure-iot-cli-extension azext_iot/operations/hub.py and generic.py, commit
+# a42f57ae26b9ec7fc46446fae778c6de35cb94e2), and GET /devices reads a `top` outside 1-1000 as 1000 (service.json
+# Devices_GetDevices; "Maximum number of device identities returned in a single call: 1,000", IoT Hub limits). A 400
+# naming the header makes the client fall back to 100, the page the azure-iot-hub SDK asks for (contract.md 2.7).
+QUERY_PAGE = PageSize("x-ms-max-item-count", 1000, 100)
 
 TYPE_TO_API = {"update_twin": "scheduleUpdateTwin", "device_method": "scheduleDeviceMethod"}
 TYPE_FROM_API = dict((v, k) for k, v in TYPE_TO_API.items())
@@ -287,7 +299,7 @@ def _twin_to_ansible(row):
             "desired": desired, "reported": reported}
 
 
-def query_devices(client, query, twins=False, page_size=None):
+def query_devices(client, query, twins=False, page_size=QUERY_PAGE):
     """The devices a queryCondition selects now, sorted by id: ids only, or twins projected to snake_case."""
     sql = "SELECT %s FROM devices" % ("*" if twins else "deviceId")
     if query != "*":
@@ -309,7 +321,7 @@ def device_jobs_query(job_id, statuses=None):
     return sql
 
 
-def iter_device_results(client, job_id, statuses=None, page_size=None):
+def iter_device_results(client, job_id, statuses=None, page_size=QUERY_PAGE):
     """Projected devices.jobs rows of one job, paged to the end one page at a time."""
     rows = client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": device_jobs_query(job_id, statuses)},
                                     page_size=page_size)
@@ -317,7 +329,7 @@ def iter_device_results(client, job_id, statuses=None, page_size=None):
         yield device_job_to_ansible(row)
 
 
-def iter_jobs(client, job_type=None, status=None, page_size=None):
+def iter_jobs(client, job_type=None, status=None, page_size=QUERY_PAGE):
     """JobResponses from GET /jobs/v2/query, filtered by Ansible type and wire status."""
     params = {}
     if job_type:
@@ -328,9 +340,10 @@ def iter_jobs(client, job_type=None, status=None, page_size=None):
 
 
 def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, device_results=False,
-              device_status=None, warn=None):
+              device_status=None, warn=None, results_file=None):
     """Projected jobs: the one with `job_id` (none when absent), else the jobs listed by type and status (all pages,
-    or the first `limit`); with `device_results`, each job's devices.jobs rows under `device_results`.
+    or the first `limit`); with `device_results`, each job's devices.jobs rows under `device_results`, or, given a
+    `results_file` (_results_file.JsonLinesFile), written there with only their counts under `device_result_counts`.
 
     A generator: the listing is consumed one page at a time, interleaved with the device queries.
     """
@@ -338,8 +351,7 @@ def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, devic
         body = get_job(client, job_id)
         bodies = [body] if body is not None else []
     else:
-        page_size = min(limit, 100) if limit else None
-        bodies = islice(iter_jobs(client, job_type, status, page_size=page_size), limit)
+        bodies = islice(iter_jobs(client, job_type, status, page_size=QUERY_PAGE.at_most(limit)), limit)
     skipped = 0
     for body in bodies:
         if is_unknown_job(body):
@@ -348,7 +360,11 @@ def find_jobs(client, job_id=None, job_type=None, status=None, limit=None, devic
             continue
         job = job_to_ansible(body)
         if device_results:
-            job["device_results"] = list(iter_device_results(client, job["job_id"], device_status))
+            rows = iter_device_results(client, job["job_id"], device_status)
+            if results_file is None:
+                job["device_results"] = list(rows)
+            else:
+                job["device_result_counts"] = results_file.write(rows)
         yield job
     if skipped and warn is not None:
         warn("the hub listed %d entr%s of type and status 'unknown' (no job); %s skipped"

@@ -27,6 +27,7 @@ options:
   include_devices:
     description:
       - Add the per-device statuses of each job under C(devices). One paged request per job.
+      - With O(device_results_dest) they go to that file instead (keys C(job_id), C(device_id), C(status)).
     type: bool
     default: false
   device_status:
@@ -36,6 +37,7 @@ options:
     elements: str
     choices: [pending, completed, failed]
 extends_documentation_fragment:
+  - azure_iot.jobs.device_results_file
   - azure_iot.jobs.connection
   - azure_iot.jobs.iotcentral_auth
   - azure_iot.jobs.attributes
@@ -70,6 +72,17 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "{{ rollout.jobs[0].devices | map(attribute='device_id') | list }}"
       when: rollout.jobs | length > 0
+
+    - name: Write the device statuses of a large job to a file instead of the result
+      azure_iot.jobs.iotcentral_job_info:
+        job_id: fw-rollout
+        include_devices: true
+        device_results_dest: /var/tmp/fw-rollout-devices.jsonl
+      register: rollout_file
+
+    - name: Show the counts per device status
+      ansible.builtin.debug:
+        msg: "{{ rollout_file.device_results_file.by_status }}"
 
     - name: List every job of the application
       azure_iot.jobs.iotcentral_job_info:
@@ -154,6 +167,20 @@ jobs:
       elements: dict
       returned: when O(include_devices=true)
       sample: [{"device_id": "thermostat-0042", "status": "failed"}]
+    device_result_counts:
+      description:
+        - How many device statuses of this job O(device_results_dest) received, C(rows) in all and C(by_status).
+      type: dict
+      returned: when O(device_results_dest) is set
+      sample: {"rows": 500, "by_status": {"completed": 490, "failed": 10}}
+device_results_file:
+  description:
+    - The O(device_results_dest) file, C(path), C(rows), C(by_status) (of every job) and C(written) (false in check
+      mode).
+  returned: when O(device_results_dest) is set
+  type: dict
+  sample: {"path": "/var/tmp/fw-rollout-devices.jsonl", "rows": 500, "by_status": {"completed": 490, "failed": 10},
+           "written": true}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -161,6 +188,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import COMMON
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iotcentral_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iotcentral import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import check_options, read_into_file
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import CENTRAL_ID, check_id
 
 
@@ -169,6 +197,8 @@ def argument_spec():
         job_id=dict(type="str"),
         include_devices=dict(type="bool", default=False),
         device_status=dict(type="list", elements="str", choices=["pending", "completed", "failed"]),
+        device_results_dest=dict(type="path"),
+        device_results_mode=dict(type="raw"),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTCENTRAL_ARGSPEC)
@@ -176,23 +206,29 @@ def argument_spec():
 
 
 def check(params):
-    """Everything that can be known before a call."""
+    """Everything that can be known before a call; the (path, mode) of device_results_dest or None."""
     if params["job_id"] is not None:
         check_id(params["job_id"], CENTRAL_ID)
     if params["device_status"] and not params["include_devices"]:
         raise ValidationError("device_status filters the device statuses: set include_devices: true")
+    return check_options(params, "include_devices")
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
-        check(params)
-        jobs = find_jobs(iotcentral_client(module), job_id=params["job_id"],
-                         include_devices=params["include_devices"], device_status=params["device_status"])
+        dest = check(params)
+        client = iotcentral_client(module)
+        jobs, results_file = read_into_file(dest, module.check_mode, lambda results: find_jobs(
+            client, job_id=params["job_id"], include_devices=params["include_devices"],
+            device_status=params["device_status"], results_file=results))
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
-    module.exit_json(changed=False, jobs=jobs)
+    result = dict(changed=False, jobs=jobs)
+    if results_file is not None:
+        result["device_results_file"] = results_file
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ options:
     default: false
   page_size:
     description:
-      - Devices per page of the query (C(x-ms-max-item-count)); IoT Hub chooses when not set. 1 to 1000.
+      - Devices per page of the query (C(x-ms-max-item-count)), 1 to 1000.
+      - When not set, 1000 (the largest page IoT Hub serves), or 100 for the rest of the run if the hub refuses that
+        size.
     type: int
 extends_documentation_fragment:
   - azure_iot.jobs.connection
@@ -128,10 +130,10 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_AR
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
-    count_devices, normalize_query, query_devices)
+    QUERY_PAGE, count_devices, normalize_query, query_devices)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import check_range
 
-PAGE_SIZE_RANGE = (1, 1000)
+PAGE_SIZE_RANGE = (1, QUERY_PAGE.largest)
 
 
 def argument_spec():
@@ -162,7 +164,7 @@ def main():
         if params["count_only"]:
             module.exit_json(changed=False, query=query, count=count_devices(iothub_client(module), query))
         found = query_devices(iothub_client(module), query, twins=params["include_twins"],
-                              page_size=params["page_size"])
+                              page_size=params["page_size"] or QUERY_PAGE)
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
     result = dict(changed=False, query=query)

@@ -14,8 +14,10 @@ description:
   - Starts an export of the hub's device identity registry (and twins) to a blob container, or an import of device
     identities from one, waits for the job with O(wait=true), and cancels a job with O(state=absent).
   - Uses the IoT Hub data plane (C(POST /jobs/create), api-version 2021-04-12) when O(connection_string) or
-    O(hostname) is given, else Azure Resource Manager (C(exportDevices) / C(importDevices), api-version 2023-06-30)
-    with O(subscription_id), O(resource_group) and O(hub_name). O(api) chooses explicitly.
+    O(hostname) is given or O(auth_method=sas), else Azure Resource Manager (C(exportDevices) / C(importDevices),
+    api-version 2023-06-30) with O(subscription_id), O(resource_group) and O(hub_name). O(api) chooses explicitly;
+    O(api=data_plane) with only O(subscription_id), O(resource_group) and O(hub_name) reaches the hub's data plane
+    from those (see O(shared_access_policy)).
   - B(Idempotency.) These jobs are actions and IoT Hub chooses their ids. Without O(job_id) the module looks at the
     hub's active (enqueued or running) import/export jobs first. An active job of the same type with the same
     parameters is this task's job; it is not started twice, and C(changed) is false. Otherwise a new job starts
@@ -306,7 +308,8 @@ def argument_spec():
 def use_data_plane(params):
     if params["api"] != "auto":
         return params["api"] == "data_plane"
-    return bool(params.get("connection_string") or params.get("hostname"))
+    # auth_method=sas without a connection string reads the policy key through ARM, for the data plane.
+    return bool(params.get("connection_string") or params.get("hostname") or params.get("auth_method") == "sas")
 
 
 def main():

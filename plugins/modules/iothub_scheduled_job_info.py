@@ -39,7 +39,10 @@ options:
     type: int
   include_device_results:
     description:
-      - Add the per-device rows of each job under C(device_results). One query per job, paged to the end.
+      - Add the per-device rows of each job under C(device_results). One query per job, paged to the end, 1,000
+        rows a page.
+      - With O(device_results_dest) the rows go to that file instead (keys C(device_id), C(job_id), C(type),
+        C(status), C(start_time), C(end_time), C(created_time), C(last_updated_time), C(error), C(outcome)).
     type: bool
     default: false
   device_status:
@@ -50,6 +53,7 @@ options:
     elements: str
     choices: [pending, scheduled, running, completed, failed, canceled]
 extends_documentation_fragment:
+  - azure_iot.jobs.device_results_file
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
   - azure_iot.jobs.arm_auth
@@ -85,6 +89,17 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "{{ item.device_id }}: {{ item.error.description | default('no error') }}"
       loop: "{{ canary.jobs[0].device_results | default([]) }}"
+
+    - name: Write the rows of a million-device job to a file instead of the result
+      azure_iot.jobs.iothub_scheduled_job_info:
+        job_id: fw-1-2-0-fleet
+        include_device_results: true
+        device_results_dest: /var/tmp/fw-1-2-0-fleet.jsonl
+      register: fleet
+
+    - name: Show the counts per device status
+      ansible.builtin.debug:
+        msg: "{{ fleet.device_results_file.by_status }}"
 
     - name: List the running direct-method jobs
       azure_iot.jobs.iothub_scheduled_job_info:
@@ -173,6 +188,20 @@ jobs:
                 "last_updated_time": "2025-06-01T12:00:02.5000000Z",
                 "error": {"code": "GatewayTimeout", "description": "Timed out waiting for the response from device."},
                 "outcome": null}]
+    device_result_counts:
+      description:
+        - How many device rows of this job O(device_results_dest) received, C(rows) in all and C(by_status).
+      type: dict
+      returned: when O(device_results_dest) is set
+      sample: {"rows": 100000, "by_status": {"completed": 99990, "failed": 10}}
+device_results_file:
+  description:
+    - The O(device_results_dest) file, C(path), C(rows), C(by_status) (of every job) and C(written) (false in check
+      mode).
+  returned: when O(device_results_dest) is set
+  type: dict
+  sample: {"path": "/var/tmp/fw-1-2-0-fleet.jsonl", "rows": 100000, "by_status": {"completed": 99990, "failed": 10},
+           "written": true}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -180,6 +209,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ARM_AR
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import find_jobs
+from ansible_collections.azure_iot.jobs.plugins.module_utils._results_file import check_options, read_into_file
 from ansible_collections.azure_iot.jobs.plugins.module_utils._validate import HUB_JOB_ID, check_id, check_positive
 
 
@@ -193,6 +223,8 @@ def argument_spec():
         include_device_results=dict(type="bool", default=False),
         device_status=dict(type="list", elements="str",
                            choices=["pending", "scheduled", "running", "completed", "failed", "canceled"]),
+        device_results_dest=dict(type="path"),
+        device_results_mode=dict(type="raw"),
     )
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)
@@ -201,12 +233,13 @@ def argument_spec():
 
 
 def check(params):
-    """Everything that can be known before a call."""
+    """Everything that can be known before a call; the (path, mode) of device_results_dest or None."""
     if params["job_id"] is not None:
         check_id(params["job_id"], HUB_JOB_ID)
     check_positive(params["limit"], "limit", unit=None)
     if params["device_status"] and not params["include_device_results"]:
         raise ValidationError("device_status filters the device results: set include_device_results: true")
+    return check_options(params, "include_device_results")
 
 
 def main():
@@ -214,14 +247,18 @@ def main():
                            mutually_exclusive=[("job_id", "type"), ("job_id", "status"), ("job_id", "limit")])
     params = module.params
     try:
-        check(params)
-        jobs = list(find_jobs(iothub_client(module), job_id=params["job_id"], job_type=params["type"],
-                              status=params["status"], limit=params["limit"],
-                              device_results=params["include_device_results"],
-                              device_status=params["device_status"], warn=module.warn))
+        dest = check(params)
+        client = iothub_client(module)
+        jobs, results_file = read_into_file(dest, module.check_mode, lambda results: list(find_jobs(
+            client, job_id=params["job_id"], job_type=params["type"], status=params["status"], limit=params["limit"],
+            device_results=params["include_device_results"], device_status=params["device_status"],
+            warn=module.warn, results_file=results)))
     except CollectionError as e:
         module.fail_json(**e.to_fail_json())
-    module.exit_json(changed=False, jobs=jobs)
+    result = dict(changed=False, jobs=jobs)
+    if results_file is not None:
+        result["device_results_file"] = results_file
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

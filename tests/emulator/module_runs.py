@@ -113,3 +113,20 @@ def hub_jobs(emulator, job_id):
 
 def retry_warnings(result, method_path):
     return [text for text in warning_texts(result) if text.startswith(method_path + ": ") and "retrying in" in text]
+
+
+def playbook_at_vvvv(tmp_path, collections_path, playbook, env):
+    """ansible-playbook -vvvv --diff of the playbook text against localhost, with a clean environment plus env.
+
+    Returns (exit code, stdout and stderr); the times around the run bound the SAS tokens minted during it.
+    """
+    (tmp_path / "playbook.yml").write_text(playbook)
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-vvvv", "--diff", "-i", "localhost,",
+               "playbook.yml"]
+    ansible_env = clean_environ(
+        ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_DEPRECATION_WARNINGS="0", **env)
+    done = subprocess.run(command, capture_output=True, text=True, env=ansible_env, cwd=str(tmp_path), timeout=300,
+                          check=False)
+    return done.returncode, done.stdout + "\n" + done.stderr

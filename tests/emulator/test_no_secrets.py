@@ -13,14 +13,11 @@ lines it appears in, with the secret itself masked.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from module_runs import clean_environ, collection_tree
+from module_runs import collection_tree, playbook_at_vvvv
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._auth import sas_token
 
@@ -242,20 +239,11 @@ def test_no_secret_in_playbook_output_at_vvvv(emulator, collections_path, tmp_pa
          "message": "Token %s may not stop this job" % api_token},
     ])
     blob_uri_tail = "sv=2022-11-02&sp=rwdl&sig=" + BLOB_SIG
-    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-vvvv", "--diff", "-i", "localhost,",
-               "playbook.yml"]
-    ansible_env = clean_environ(
-        ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_DEPRECATION_WARNINGS="0",
-        TEST_WRONG_KEY=WRONG_KEY, TEST_WRONG_SECRET=WRONG_SECRET, TEST_BLOB_SIG=BLOB_SIG, **env)
     start = time.time()
-    done = subprocess.run(command, capture_output=True, text=True, env=ansible_env, cwd=str(tmp_path), timeout=300,
-                          check=False)
+    returncode, output = playbook_at_vvvv(tmp_path, collections_path, PLAYBOOK, dict(
+        env, TEST_WRONG_KEY=WRONG_KEY, TEST_WRONG_SECRET=WRONG_SECRET, TEST_BLOB_SIG=BLOB_SIG))
     end = time.time()
-    output = done.stdout + "\n" + done.stderr
-    assert done.returncode == 0, output[-6000:]
+    assert returncode == 0, output[-6000:]
     assert "Traceback" not in output
 
     issued = emulator.control("GET", "tokens")["access_tokens"]

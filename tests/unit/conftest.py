@@ -7,11 +7,16 @@
 1. ``scripted_http``: a fake requests.Session that answers a script of expected calls, in order, and fails the test on
    an unexpected or a missing call, so tests pin exact request sequences.
 2. ``fake_time``: a clock and a sleep that only advance when slept, recording each delay.
+3. ``identity``: a stand-in for azure.identity whose credentials record how they were made and the scopes asked
+   for, and hand out the token bearer-token-1.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import types
+from collections import namedtuple
 
 import pytest
 
@@ -122,3 +127,28 @@ class FakeTime(object):
 @pytest.fixture
 def fake_time():
     return FakeTime()
+
+
+# ------------------------------------------------------------------------------------------------ fake azure.identity
+
+AccessToken = namedtuple("AccessToken", ["token", "expires_on"])
+
+
+@pytest.fixture
+def identity(monkeypatch):
+    created = []
+
+    class Credential(object):
+        def __init__(self, *args, **kwargs):
+            created.append((type(self).__name__, args, kwargs))
+
+        def get_token(self, *scopes):
+            created.append(("get_token", scopes, {}))
+            return AccessToken("bearer-token-1", 4102444800)
+
+    module = types.ModuleType("azure.identity")
+    for name in ("ClientSecretCredential", "ManagedIdentityCredential", "AzureCliCredential",
+                 "DefaultAzureCredential"):
+        setattr(module, name, type(name, (Credential,), {}))
+    monkeypatch.setitem(sys.modules, "azure.identity", module)
+    return created

@@ -178,12 +178,12 @@ class FakeClient(object):
                 raise page
             yield from page
 
-    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value"):
-        """Answered by a pages("GET", path, [...]) entry, each page counted as one exchange."""
-        expected, request = self._next("GET", path, "pages", path_params=path_params, params=params, json=None,
-                                       page_size=None)
+    def iter_next_link(self, path, *, path_params=None, params=None, item_key="value", method="GET", page_size=None):
+        """Answered by a pages(method, path, [...]) entry, each page counted as one exchange."""
+        expected, request = self._next(method, path, "pages", path_params=path_params, params=params, json=None,
+                                       page_size=page_size)
         for number, page in enumerate(expected.pages):
-            self.calls.append(("GET", path))
+            self.calls.append((method, path))
             self.requests.append(dict(request, page=number))
             if isinstance(page, Exception):
                 raise page

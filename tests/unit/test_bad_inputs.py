@@ -62,6 +62,14 @@ def wave(**args):
                                                     **TWIN), args).items() if value is not None}
 
 
+def hub_rows(**args):
+    return _with(dict(HUB, job_id="j1", include_device_results=True), args)
+
+
+def central_rows(**args):
+    return _with(dict(CENTRAL, job_id="j1", include_devices=True), args)
+
+
 def central_job(**args):
     return _with(dict(CENTRAL_JOB, job_id="j1"), args)
 
@@ -238,12 +246,31 @@ ROWS = [
     ("iothub_import_export_job_info", dict(HUB, status=["done"]),
      starts("value of status must be one or more of: enqueued, running, completed, failed, cancelled")),
     ("iothub_import_export_job_info", dict(type="export"),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     # --- auth combinations
     ("iothub_scheduled_job", dict(job_id="j1", **TWIN),
-     exact("one of connection_string or hostname is required to reach the IoT Hub data plane")),
+     exact("one of connection_string, hostname, or subscription_id with resource_group and hub_name is "
+           "required to reach the IoT Hub data plane")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="sas", **TWIN),
-     exact("auth_method=sas requires connection_string (the connection string of a shared access policy of the hub)")),
+     exact("auth_method=sas requires connection_string, or subscription_id, resource_group and hub_name to read the "
+           "key of shared_access_policy through Azure Resource Manager (missing: connection_string, subscription_id, "
+           "resource_group, hub_name)")),
+    # --- a data-plane module reaching the hub from its ARM coordinates alone (no connection_string, no hostname)
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", subscription_id=SUBSCRIPTION, **SP, **TWIN),
+     exact("auth_method=sas requires connection_string, or subscription_id, resource_group and hub_name to read the "
+           "key of shared_access_policy through Azure Resource Manager (missing: connection_string, resource_group, "
+           "hub_name)")),
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", shared_access_policy=" ", **ARM, **TWIN),
+     exact("shared_access_policy must not be empty: name a shared access policy of the hub, such as "
+           "registryReadWrite")),
+    ("iothub_device_info", dict(ARM, resource_group=None),
+     exact("Azure Resource Manager needs subscription_id, resource_group and hub_name (missing: resource_group)")),
+    ("iothub_scheduled_job_info", dict(ARM, subscription_id="sub-1"), exact(GUID_RULE % "'sub-1'")),
+    ("iothub_import_export_job_info", dict(ARM, auth_method="sas", arm_endpoint="http://management.example"),
+     exact("arm_endpoint must be an https:// URL, got http://management.example")),
+    ("iothub_scheduled_job", dict(job_id="j1", auth_method="sas", hostname="https://hub/x", **ARM, **TWIN),
+     exact("hostname must be the hub's host name, such as myhub.azure-devices.net (https is implied)")),
     ("iothub_scheduled_job", hub_job(auth_method="api_token"), starts("auth_method=api_token is for IoT Central; ")),
     ("iothub_scheduled_job", dict(job_id="j1", hostname="myhub.azure-devices.net", auth_method="client_secret",
                                   tenant_id="t", client_id="c", **TWIN),
@@ -443,6 +470,29 @@ ROWS = [
     ("iothub_device_info", dict(HUB, query=LONG_QUERY), exact(too_long(8012))),
     ("iothub_device_info", dict(HUB, query=LONG_QUERY, count_only=True), exact(too_long(8012))),
     ("iothub_device_info", dict(HUB, query=LONG_QUERY, include_twins=True), exact(too_long(8012))),
+    # --- issue 19: device results written to a file on the managed host ----------------------------------------
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/nonexistent/dir/rows.jsonl"),
+     exact("device_results_dest '/nonexistent/dir/rows.jsonl': the directory '/nonexistent/dir' does not exist")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/"),
+     exact("device_results_dest '/' is a directory: give the path of a file")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="rows.jsonl"),
+     exact("device_results_dest must be an absolute path on the managed host, got 'rows.jsonl'")),
+    ("iothub_scheduled_job_info", hub_rows(include_device_results=False, device_results_dest="/tmp/rows.jsonl"),
+     exact("device_results_dest writes the device results: set include_device_results: true")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode="rw-r-----"),
+     exact("device_results_mode must be an octal file mode such as '0640', got 'rw-r-----'")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode="0100000"),
+     exact("device_results_mode must be an octal file mode such as '0640', got '0100000'")),
+    ("iothub_scheduled_job_info", hub_rows(device_results_mode="0640"),
+     exact("device_results_mode applies to the file of device_results_dest: set device_results_dest")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/nonexistent/dir/rows.jsonl"),
+     exact("device_results_dest '/nonexistent/dir/rows.jsonl': the directory '/nonexistent/dir' does not exist")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/"),
+     exact("device_results_dest '/' is a directory: give the path of a file")),
+    ("iotcentral_job_info", central_rows(include_devices=False, device_results_dest="/tmp/rows.jsonl"),
+     exact("device_results_dest writes the device results: set include_devices: true")),
+    ("iotcentral_job_info", central_rows(device_results_dest="/tmp/rows.jsonl", device_results_mode=True),
+     exact("device_results_mode must be an octal file mode such as '0640', got True")),
 ]
 
 

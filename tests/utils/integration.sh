@@ -15,11 +15,12 @@ cd "$root"
 # The emulator runs from the checkout (azure-iot-emulator, installed editable in .venv); ansible-test runs in the
 # collection copy and reads the emulator's variables from tests/integration/integration_config.yml, which it passes
 # to every target as extra vars.
+# Four hubs (--hubs 4): hub 1 is the single hub of every target; the inventory and multi-hub targets use them all.
 # Every target runs against both emulator profiles: full answers, and the sparse ones of the official examples
 # (emulator/README.md, "The sparse profile"). PROFILES="full" (or "sparse") runs one.
 for profile in ${PROFILES:-full sparse}; do
   echo "=== integration targets against the emulator's $profile profile"
-  PATH="$bin:$PATH" "$emulator_bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 \
+  PATH="$bin:$PATH" "$emulator_bin/azure-iot-emulator" --state-dir "$state" --devices 500 --seed 7 --tier S3 --hubs 4 \
     --time-scale 20 --profile "$profile" -- bash -c '
       set -euo pipefail
       "$0/python" "$1/tests/utils/write_integration_config.py" > "$2/tests/integration/integration_config.yml"

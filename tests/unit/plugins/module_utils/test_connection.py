@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import importlib
 import pathlib
-import sys
 import types
 import urllib.parse
-from collections import namedtuple
 
 import pytest
 
@@ -27,7 +25,6 @@ KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 CONNECTION_STRING = "HostName=myhub.azure-devices.net;SharedAccessKeyName=iothubowner;SharedAccessKey=" + KEY
 API_TOKEN = "SharedAccessSignature sr=app&sig=c2lnbmF0dXJl%2B%3D&skn=t1&se=4102444800000"
 SUBSCRIPTION = "6f1c2a4e-0b7d-4c2a-9e5f-1a2b3c4d5e6f"
-AccessToken = namedtuple("AccessToken", ["token", "expires_on"])
 
 
 def forms(*secrets):
@@ -55,26 +52,6 @@ class FakeModule(object):
 
     def warn(self, message):
         self.warnings.append(message)
-
-
-@pytest.fixture
-def identity(monkeypatch):
-    created = []
-
-    class Credential(object):
-        def __init__(self, *args, **kwargs):
-            created.append((type(self).__name__, args, kwargs))
-
-        def get_token(self, *scopes):
-            created.append(("get_token", scopes, {}))
-            return AccessToken("bearer-token-1", 4102444800)
-
-    module = types.ModuleType("azure.identity")
-    for name in ("ClientSecretCredential", "ManagedIdentityCredential", "AzureCliCredential",
-                 "DefaultAzureCredential"):
-        setattr(module, name, type(name, (Credential,), {}))
-    monkeypatch.setitem(sys.modules, "azure.identity", module)
-    return created
 
 
 def test_iothub_client_from_a_connection_string(scripted_http, ca_file):
@@ -107,7 +84,8 @@ def test_iothub_client_api_version_and_hostname_with_entra(identity):
 def test_iothub_client_without_a_hub():
     with pytest.raises(ValidationError) as caught:
         _connection.iothub_client(FakeModule())
-    assert caught.value.msg == "one of connection_string or hostname is required to reach the IoT Hub data plane"
+    assert caught.value.msg == ("one of connection_string, hostname, or subscription_id with resource_group and "
+                                "hub_name is required to reach the IoT Hub data plane")
 
 
 def test_a_bad_connection_string_fails_before_any_request():

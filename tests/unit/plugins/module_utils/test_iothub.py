@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _iothub
+from ansible_collections.azure_iot.jobs.plugins.module_utils._client import PageSize
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
     ScheduledJob,
@@ -286,7 +287,8 @@ def test_find_one_job_by_id():
 
 def test_list_all_pages_with_filters():
     client = FakeClient([pages("GET", "/jobs/v2/query", [[job("j1"), job("j2")], [job("j3")]],
-                               params={"jobType": "scheduleDeviceMethod", "jobStatus": "completed"}, page_size=None)])
+                               params={"jobType": "scheduleDeviceMethod", "jobStatus": "completed"},
+                               page_size=PageSize("x-ms-max-item-count", 1000, 100))])
     found = list(find_jobs(client, job_type="device_method", status="completed"))
     client.assert_done()
     assert [j["job_id"] for j in found] == ["j1", "j2", "j3"]
@@ -295,7 +297,7 @@ def test_list_all_pages_with_filters():
 
 def test_list_with_limit_reads_only_the_pages_it_needs():
     client = FakeClient([pages("GET", "/jobs/v2/query", [[job("j1"), job("j2")], [job("j3")]], params=None,
-                               page_size=2)])
+                               page_size=PageSize("x-ms-max-item-count", 2, 2))])
     assert [j["job_id"] for j in find_jobs(client, limit=2)] == ["j1", "j2"]
     assert client.calls == [("GET", "/jobs/v2/query")]
 
@@ -377,7 +379,7 @@ def test_unknown_entries_of_a_listing_are_skipped_with_a_warning():
     # /jobs/v2/query can list entries of type and status "unknown" (contract.md 8): they are no job.
     unknown = {"jobId": "", "type": "unknown", "status": "unknown"}
     client = FakeClient([pages("GET", "/jobs/v2/query", [[job("j1"), unknown], [unknown, job("j2")]], params=None,
-                               page_size=None)])
+                               page_size=PageSize("x-ms-max-item-count", 1000, 100))])
     warnings = []
     found = list(find_jobs(client, warn=warnings.append))
     assert [j["job_id"] for j in found] == ["j1", "j2"]

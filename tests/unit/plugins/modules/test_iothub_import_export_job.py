@@ -178,6 +178,18 @@ def arm_client(script):
 ARM_JOB = {"jobId": GUID, "startTimeUtc": "Thu, 01 Jan 2026 10:00:00 GMT", "type": "export", "status": "enqueued"}
 
 
+@pytest.mark.parametrize("args, data_plane", [
+    (dict(api="auto", **CONN), True),
+    (dict(api="auto", hostname="myhub.azure-devices.net"), True),
+    (dict(api="auto", auth_method="sas", subscription_id=SUBSCRIPTION), True),  # the key is read through ARM
+    (dict(api="auto", auth_method="auto", subscription_id=SUBSCRIPTION), False),
+    (dict(api="data_plane", auth_method="client_secret", subscription_id=SUBSCRIPTION), True),
+    (dict(api="arm", auth_method="sas", **CONN), False),
+])
+def test_which_api(args, data_plane):
+    assert module.use_data_plane(args) is data_plane
+
+
 def test_arm_export(run_module):
     client = arm_client([
         pages("GET", HUB + "/jobs", [[dict(ARM_JOB, status="completed")]]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.azure_iot.jobs.plugins.module_utils._client import PageSize
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import device_jobs_query, job_to_ansible
 from ansible_collections.azure_iot.jobs.plugins.modules import iothub_scheduled_job_info as module
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, expect, pages
@@ -65,7 +66,8 @@ def test_list_by_type_and_status_all_pages(run_module):
 
 
 def test_list_with_limit(run_module):
-    client = FakeClient([pages("GET", "/jobs/v2/query", [[body("j1"), body("j2"), body("j3")]], page_size=2)])
+    client = FakeClient([pages("GET", "/jobs/v2/query", [[body("j1"), body("j2"), body("j3")]],
+                               page_size=PageSize("x-ms-max-item-count", 2, 2))])
     outcome = run_module(module, dict(CONN, limit=2), client=client)
     assert [j["job_id"] for j in outcome.result["jobs"]] == ["j1", "j2"]
 
