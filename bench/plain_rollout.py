@@ -1,8 +1,8 @@
 """The hand-written alternative of the rollout benchmark: a plain requests script that rolls a twin update out in
 equal waves, each wave's devices cut into jobs whose deviceId IN [...] conditions IoT Hub takes, each job created and
 polled every POLL seconds to its end, the failed devices read when the job counts some, and a stop above the
-threshold. No idempotency, no retries, no revert: the least a script must do. It lists in pages of 1,000 (x-ms-max-item-count),
-as the role's device listing does, so that the difference is the orchestration alone.
+threshold. No idempotency, no retries, no revert: the least a script must do. It lists in pages of 1,000
+(x-ms-max-item-count), as the role's device listing does, so that the difference is the orchestration alone.
 
     python -m bench.plain_rollout NAME VERSION POLL_SECONDS WAVES THRESHOLD [CONCURRENT]
 
