@@ -113,6 +113,29 @@ class Emulator(object):
         """
         return (_seconds_between(job["startTime"], job["endTime"]) + 2.0) / self.time_scale
 
+    def job_interval(self, job):
+        """(begin, end) in epoch seconds of a finished job's time on the emulator, on one timeline for all jobs.
+
+        createdTime is a wall-clock date; the job is accepted 2 emulated seconds later, and its timeline (which its
+        endTime is on) runs from that wall-clock date at the emulated pace: the running part is scaled back.
+        """
+        created = _epoch(job["createdTime"])
+        accepted = created + 2.0 / self.time_scale
+        return created, accepted + max(0.0, _epoch(job["endTime"]) - accepted) / self.time_scale
+
+
+def union_seconds(intervals):
+    """Seconds covered by (begin, end) intervals: overlapping jobs count once, not once each."""
+    total, reach = 0.0, None
+    for begin, end in sorted(intervals):
+        if reach is None or begin > reach:
+            total += end - begin
+            reach = end
+        elif end > reach:
+            total += end - reach
+            reach = end
+    return total
+
 
 def _epoch(text):
     """Seconds of an IoT Hub UTC time ("2025-06-01T12:00:41.1180000Z", up to 7 decimals) since the epoch."""

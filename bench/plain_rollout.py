@@ -1,10 +1,13 @@
 """The hand-written alternative of the rollout benchmark: a plain requests script that rolls a twin update out in
 equal waves, each wave's devices cut into jobs whose deviceId IN [...] conditions IoT Hub takes, each job created and
 polled every POLL seconds to its end, the failed devices read when the job counts some, and a stop above the
-threshold. No idempotency, no retries, no revert: the least a script must do. It lists in the hub's default pages, as
-the role's device listing does, so that the difference is the orchestration alone.
+threshold. No idempotency, no retries, no revert: the least a script must do. It lists in pages of 1,000
+(x-ms-max-item-count), as the role's device listing does, so that the difference is the orchestration alone.
 
-    python -m bench.plain_rollout NAME VERSION POLL_SECONDS WAVES THRESHOLD
+    python -m bench.plain_rollout NAME VERSION POLL_SECONDS WAVES THRESHOLD [CONCURRENT]
+
+With CONCURRENT jobs (default 1) a wave's jobs are created that many at a time, then polled in order: what the
+module's concurrent_jobs does, written by hand.
 
 Prints {"waves": [{"name", "job_ids", "targeted", "failed"}, ...], "completed": bool} on stdout.
 """
@@ -35,7 +38,7 @@ class Hub(object):
         return response
 
     def query(self, sql):
-        rows, headers = [], {}  # the hub's default page, as the modules ask for it today
+        rows, headers = [], {"x-ms-max-item-count": "1000"}  # the largest page, as the modules ask for it
         while True:
             response = self.call("POST", "/devices/query", {"query": sql}, headers)
             rows.extend(response.json())
@@ -57,15 +60,19 @@ def conditions(ids):
     return runs + [current]
 
 
-def run_job(hub, job_id, ids, version, poll):
+def create_job(hub, job_id, ids, version):
     body = {"jobId": job_id, "type": "scheduleUpdateTwin",
             "queryCondition": "deviceId IN [%s]" % ", ".join("'%s'" % d for d in ids),
             "updateTwin": {"etag": "*", "properties": {"desired": {"firmware": {"version": version}}}},
             "startTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "maxExecutionTimeInSeconds": 3600}
-    job = hub.call("PUT", "/jobs/v2/" + job_id, body).json()
+    return hub.call("PUT", "/jobs/v2/" + job_id, body).json(), time.monotonic()
+
+
+def wait_job(hub, job_id, job, read_at, poll):
+    """Poll the job every `poll` seconds (counted from its last read) to its end; its failed devices."""
     while job.get("status") not in TERMINAL:
-        time.sleep(poll)
-        job = hub.call("GET", "/jobs/v2/" + job_id).json()
+        time.sleep(max(0.0, read_at + poll - time.monotonic()))
+        job, read_at = hub.call("GET", "/jobs/v2/" + job_id).json(), time.monotonic()
     if job["status"] != "completed":
         sys.exit("job %s ended %s" % (job_id, job["status"]))
     if not job["deviceJobStatistics"]["failedCount"]:
@@ -75,7 +82,17 @@ def run_job(hub, job_id, ids, version, poll):
     return [row["deviceId"] for row in rows]
 
 
-def main(name, version, poll, waves, threshold):
+def run_jobs(hub, jobs, version, poll, concurrent):
+    """Create the jobs `concurrent` at a time and wait for each batch in order; the failed devices."""
+    failed = []
+    for first in range(0, len(jobs), concurrent):
+        batch = [(job_id,) + create_job(hub, job_id, ids, version) for job_id, ids in jobs[first:first + concurrent]]
+        for job_id, job, read_at in batch:
+            failed += wait_job(hub, job_id, job, read_at, poll)
+    return failed
+
+
+def main(name, version, poll, waves, threshold, concurrent=1):
     hub = Hub()
     fleet = sorted(row["deviceId"] for row in hub.query("SELECT deviceId FROM devices"))
     size = -(-len(fleet) // waves)
@@ -83,10 +100,9 @@ def main(name, version, poll, waves, threshold):
     for number in range(waves):
         ids = fleet[number * size:(number + 1) * size]
         job_id = "%s-wave-%d" % (name, number + 1)
-        job_ids, failed = [], []
-        for part, run in enumerate(conditions(ids), start=1):
-            job_ids.append(job_id if part == 1 else "%s-part-%d" % (job_id, part))
-            failed += run_job(hub, job_ids[-1], run, version, poll)
+        runs = conditions(ids)
+        job_ids = [job_id] + ["%s-part-%d" % (job_id, part) for part in range(2, len(runs) + 1)]
+        failed = run_jobs(hub, list(zip(job_ids, runs)), version, poll, concurrent)
         done.append({"name": "wave-%d" % (number + 1), "job_ids": job_ids, "targeted": len(ids),
                      "failed": len(failed)})
         if len(failed) * 100.0 / len(ids) > threshold:
@@ -95,4 +111,5 @@ def main(name, version, poll, waves, threshold):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
+         int(sys.argv[6]) if len(sys.argv) > 6 else 1)

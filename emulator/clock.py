@@ -71,6 +71,13 @@ class Timeline:
     def offset(self):
         return self._clock.elapsed() - self._origin
 
+    def elapsed_at(self, offset):
+        """The clock's elapsed() at this offset of the timeline (what timelines of other jobs can compare)."""
+        return self._origin + offset
+
+    def offset_at(self, elapsed):
+        return elapsed - self._origin
+
     def at(self, offset):
         return self._anchor + timedelta(seconds=offset)
 

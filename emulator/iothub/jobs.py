@@ -8,8 +8,10 @@
 A job answers "queued" at creation (as the documented raw exchange shows) and is accepted ACCEPT_DELAY emulated
 seconds later; it then shows "scheduled" while its startTime is ahead (the design's queued -> scheduled -> running;
 config scheduled_status=false keeps "queued" as some observers saw). The device set is fixed when it starts running.
-Devices are processed at the tier's device-operation rate, each device row moving pending -> running ->
-completed | failed; devices left when maxExecutionTimeInSeconds ends fail with JobRunPreconditionFailed.
+Devices are processed at the tier's device-operation rate, a quota of the hub shared by its running jobs (contract.md
+1.6 lists it with the hub's other throttles: jobs running at once share it, each device operation takes the hub's next
+free slot), each device row moving pending -> running -> completed | failed; devices left when
+maxExecutionTimeInSeconds ends fail with JobRunPreconditionFailed.
 """
 import asyncio
 import time
@@ -76,12 +78,28 @@ class ScheduledJob:
             row["endTimeUtc"] = iso7(when)
 
 
+class DeviceOpSlots:
+    """The hub's device-operation rate, shared by its running jobs: when (clock.elapsed()) the next may start."""
+
+    def __init__(self, state):
+        self._state = state
+        self._last = None  # clock.elapsed() of the hub's latest device operation
+
+    def next_free(self):
+        # From the rate configured now: a rate raised while a job runs applies at once.
+        return float("-inf") if self._last is None else self._last + 1.0 / self._state.config.ops_per_second
+
+    def take(self, elapsed):
+        self._last = elapsed if self._last is None else max(self._last, elapsed)
+
+
 class JobEngine:
     def __init__(self, state, registry, simulator):
         self._state = state
         self._registry = registry
         self._sim = simulator
         self.jobs = {}  # id -> ScheduledJob, in creation order
+        self.slots = DeviceOpSlots(state)
 
     # --- API operations ---------------------------------------------------------------------------------------
     def create(self, spec):
@@ -168,7 +186,7 @@ class JobEngine:
                              "lastUpdatedDateTimeUtc": started, "outcome": None}
         job.row_list = list(job.rows.values())
         job.stats.update(deviceCount=len(targets), pendingCount=len(targets))
-        run = _DeviceRun(self._state, self.begin_device, job, timeline, targets)
+        run = _DeviceRun(self._state, self.begin_device, job, timeline, targets, self.slots)
         await run.until_done()
         self._finish(job, "completed", timeline.now())
 
@@ -206,8 +224,9 @@ class _DeviceRun:
     whenever the task actually wakes up: outcomes and timestamps do not depend on how late the event loop ran.
     """
 
-    def __init__(self, state, begin_device, job, timeline, targets):
+    def __init__(self, state, begin_device, job, timeline, targets, slots):
         self.state = state
+        self.slots = slots
         self.begin_device = begin_device
         self.job = job
         self.timeline = timeline
@@ -242,7 +261,12 @@ class _DeviceRun:
                 finish, did, outcome = heapq.heappop(self.in_flight)
                 self._settle(did, outcome, finish)
             else:
+                free = self.timeline.offset_at(self.slots.next_free())
+                if due < free - 1e-9:  # another job of the hub took this slot
+                    self.next_start = free
+                    continue
                 self._start(self.waiting.pop(), due)
+                self.slots.take(self.timeline.elapsed_at(due))
                 self.next_start = due + 1.0 / self.state.config.ops_per_second
 
     def _start(self, did, offset):

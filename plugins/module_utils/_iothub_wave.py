@@ -9,8 +9,11 @@
 threshold and the revert, each job through the same Lifecycle as azure_iot.jobs.iothub_scheduled_job (exactly once,
 idempotent: a rerun finds every job by its id and changes nothing).
 
-The jobs run one after the other, each waited for before the next is created: Free and S1 hubs run one job at a time,
-and a wave's jobs (its devices cut into queries IoT Hub takes, _rollout.device_id_jobs) are judged together.
+A wave's jobs (its devices cut into queries IoT Hub takes, _rollout.device_id_jobs) are judged together. They run in
+batches of concurrent_jobs: the batch's jobs are created, then waited for in order (the first wait follows its job; the
+later ones have usually ended by then and cost one poll). Free and S1 hubs run one job at a time, so the default, 1,
+creates each job once the one before it has ended. A create the hub refuses with its concurrent-job limit while jobs of
+the batch still run waits for them and is sent again: the batch shrinks to what the hub runs.
 Job ids: <job_id>[-part-<m>], <job_id>-retry-<k>[-part-<m>], <job_id>-revert[-part-<m>], as the role always named them.
 """
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 import math
 import time
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError, ValidationError
+from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, CollectionError, ValidationError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import (
@@ -31,6 +34,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import (
 from ansible_collections.azure_iot.jobs.plugins.module_utils._wait import WaitOptions
 
 MAX_RETRIES = 9
+MAX_CONCURRENT_JOBS = 10  # the most any tier runs at once (S3, contract.md section 1.6)
 
 
 class WaveJob(ScheduledJob):
@@ -58,6 +62,15 @@ class WaveLifecycle(Lifecycle):
 
     job_timeout = None
 
+    def create_again(self):
+        """Create a job whose create the hub refused as busy: the lookup already found no job."""
+        return self._create_missing()
+
+    def _failure(self, msg, job=None, err=None, **extra):
+        failure = super(WaveLifecycle, self)._failure(msg, job=job, err=err, **extra)
+        failure.busy = isinstance(err, ApiError) and self.job.is_busy(err)
+        return failure
+
     def _timed_out(self, job):
         sliced = self.wait
         self.wait = WaitOptions(sliced.wait, self.job_timeout, sliced.sleep)
@@ -65,6 +78,18 @@ class WaveLifecycle(Lifecycle):
             return super(WaveLifecycle, self)._timed_out(job)
         finally:
             self.wait = sliced
+
+
+class _Started(object):
+    """One job of a step on its way: its Lifecycle once tried, the create (or lookup) result and when it was read."""
+
+    def __init__(self, descriptor):
+        self.descriptor = descriptor
+        self.lifecycle = None
+        self.result = None
+        self.read_at = None
+        self.busy = False  # the last create was refused with the hub's concurrent-job limit
+        self.stale = False  # another job was waited for since this one was read
 
 
 class InProgress(Exception):
@@ -93,6 +118,8 @@ class WavePlan(object):
             raise ValidationError("device_ids lists a device more than once; each device belongs to the wave once")
         self.retries = _check_range(params["retries"], "retries", 0, MAX_RETRIES)
         self.threshold = _check_range(params["failure_threshold"], "failure_threshold", 0, 100)
+        self.concurrent_jobs = _check_range(params.get("concurrent_jobs", 1), "concurrent_jobs", 1,
+                                            MAX_CONCURRENT_JOBS)
         self.revert_patch = params.get("revert_patch")
         if self.revert_patch and params.get("twin_patch") is None:
             raise ValidationError("revert_patch undoes a twin update, so it needs twin_patch")
@@ -133,11 +160,11 @@ class WavePlan(object):
 class WaveRun(object):
     """Runs a WavePlan against the hub (or predicts it in check mode) and returns the module result."""
 
-    def __init__(self, client, plan, check_mode=False, diff=False, warn=None, clock=time.monotonic):
+    def __init__(self, client, plan, check_mode=False, diff=False, warn=None, clock=None):
         self.client = client
-        self._clock = clock
+        self._clock = clock or time.monotonic  # looked up now, so tests can patch it
         # Slicing: the module returns once it has waited progress_interval seconds on a job that still runs.
-        self.slice_end = clock() + plan.progress_interval if plan.progress_interval and not check_mode else None
+        self.slice_end = self._clock() + plan.progress_interval if plan.progress_interval and not check_mode else None
         self.plan = plan
         self.check_mode = check_mode
         self.diff = diff
@@ -173,25 +200,66 @@ class WaveRun(object):
             raise failure from None
 
     def _step(self, descriptors, role):
-        """Run (or predict) these jobs one after the other: (the ids of the devices that failed, devices targeted)."""
+        """Run (or predict) these jobs, concurrent_jobs at a time: (the ids of the devices that failed, devices
+        targeted). Jobs are noted and judged in their order, whatever order they end in."""
         failed, targeted = [], 0
-        for descriptor in descriptors:
-            lifecycle = WaveLifecycle(self.client, descriptor, check_mode=self.check_mode, wait=self._wait(descriptor),
-                                      fail_on_device_failures=False, warn=self.warn)
-            lifecycle.job_timeout = self.plan.wait.timeout
-            try:
-                result = lifecycle.present()
-            except JobFailure as failure:
-                self._note(descriptor, role, failure.result)  # the job that failed, as far as it got
-                job = failure.result.get("job") or {}
-                if (lifecycle.wait.timeout < self._left(descriptor) and "status_history" in failure.result and job
-                        and descriptor.status(job) not in descriptor.terminal):
-                    raise InProgress(descriptor.job_id, job, self.plan.waited.get(descriptor.job_id, 0)
-                                     + (failure.result.get("elapsed") or 0)) from None
-                raise
+        waiting = [_Started(descriptor) for descriptor in descriptors]
+        running = []  # created (or found), not yet waited for, in order
+        while waiting or running:
+            while waiting and len(running) < self.plan.concurrent_jobs:
+                if not self._start(waiting[0], role, busy_ok=bool(running)):
+                    break  # the hub runs as many jobs as it may: wait for ours, then create this one again
+                running.append(waiting.pop(0))
+            started = running.pop(0)
+            result = self._finish(started, role)
+            for other in running:
+                other.stale = True  # its create answer is older than this wait
             failed += [row["device_id"] for row in result.get("device_results") or []]
-            targeted += self._note(descriptor, role, result)
+            targeted += self._note(started.descriptor, role, result)
         return failed, targeted
+
+    def _start(self, started, role, busy_ok):
+        """Create the job, or find it; False when busy_ok and the hub refused the create with its concurrent-job
+        limit (the job is then known not to exist: the next attempt creates it without a lookup)."""
+        if started.lifecycle is None:
+            started.lifecycle = WaveLifecycle(self.client, started.descriptor, check_mode=self.check_mode,
+                                              wait=WaitOptions(False, self.plan.wait.timeout, self.plan.wait.sleep),
+                                              fail_on_device_failures=False, warn=self.warn)
+            started.lifecycle.job_timeout = self.plan.wait.timeout
+        try:
+            started.result = started.lifecycle.create_again() if started.busy else started.lifecycle.present()
+        except JobFailure as failure:
+            started.busy = getattr(failure, "busy", False)
+            if started.busy and busy_ok:
+                return False
+            self._note(started.descriptor, role, failure.result)
+            raise
+        started.read_at = self._clock()
+        return True
+
+    def _finish(self, started, role):
+        """Wait for a started job to end; its result. A job that still ran when it was last read, before another
+        job was waited for, is read anew, no sooner than wait_sleep after that read (polls stay wait_sleep apart)."""
+        descriptor, lifecycle, result = started.descriptor, started.lifecycle, started.result
+        if self.check_mode:
+            return result
+        job = result.get(descriptor.result_key) or {}
+        lifecycle.wait = self._wait(descriptor)
+        if started.stale and descriptor.status(job) not in descriptor.terminal:
+            pause = started.read_at + self.plan.wait.sleep - self._clock()
+            if pause > 0:
+                lifecycle._sleep(pause)
+            job = None
+        try:
+            return lifecycle.wait_done(result, job, lifecycle._deadline())
+        except JobFailure as failure:
+            self._note(descriptor, role, failure.result)  # the job that failed, as far as it got
+            job = failure.result.get("job") or {}
+            if (lifecycle.wait.timeout < self._left(descriptor) and "status_history" in failure.result and job
+                    and descriptor.status(job) not in descriptor.terminal):
+                raise InProgress(descriptor.job_id, job, self.plan.waited.get(descriptor.job_id, 0)
+                                 + (failure.result.get("elapsed") or 0)) from None
+            raise
 
     def _left(self, descriptor):
         """Seconds of wait_timeout left for this job, after what earlier runs of the task waited for it."""

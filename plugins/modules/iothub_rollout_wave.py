@@ -16,7 +16,8 @@ description:
   - Creates the wave's scheduled jobs (a twin update O(twin_patch) or a direct method O(method)) and waits for each.
     IoT Hub refuses a query of more than about 8,200 characters, so the devices are cut into jobs whose
     C(deviceId IN [...]) conditions fit (as P(azure_iot.jobs.device_id_jobs#filter) cuts them); the jobs run one
-    after the other, each waited for before the next is created (Free and S1 hubs run one job at a time).
+    after the other, each waited for before the next is created (Free and S1 hubs run one job at a time), or
+    O(concurrent_jobs) at a time.
   - Reads the devices that failed, runs up to O(retries) retry jobs over the devices still failing, then compares the
     share of failed devices with O(failure_threshold). Above it the wave stops the rollout (RV(stopped_reason)) and,
     when O(revert_patch) is set, a revert job applies it to every device of the wave.
@@ -97,6 +98,18 @@ options:
       in percent (0 to 100).
     type: float
     default: 10
+  concurrent_jobs:
+    description:
+      - How many of the wave's jobs (and of its retry and revert jobs) run at once, from 1 to 10. The module creates
+        up to this many, waits for them in order, then creates the next ones.
+      - IoT Hub runs at most 1 job at a time on the Free and S1 tiers, 5 on S2 and 10 on S3, counting jobs other
+        tasks started. When the hub refuses a create because of that limit while jobs of the wave still run, the
+        module waits for them and creates the job again; when none of the wave's jobs runs, the task fails as with
+        V(1).
+      - The jobs share the hub's device-operation rate (per hub, not per job), so running them at once does not
+        make them faster; it saves the wait between one job's end and the next one's creation.
+    type: int
+    default: 1
   max_execution_time:
     description: Seconds each job may run on the hub. A new job gets 3600 when not set.
     type: int
@@ -322,6 +335,7 @@ def argument_spec():
         revert_patch=TWIN_PATCH_SPEC,
         retries=dict(type="int", default=0),
         failure_threshold=dict(type="float", default=10),
+        concurrent_jobs=dict(type="int", default=1),
         max_execution_time=dict(type="int"),
         wait_timeout=dict(type="int", default=1800),
         wait_sleep=dict(type="int", default=5),

@@ -1,6 +1,7 @@
 """The emulator's IoT Hub HTTP contract, with plain requests (contract.md sections 1, 2 and 7)."""
 import re
 import time
+from datetime import datetime
 
 import pytest
 import requests
@@ -301,6 +302,22 @@ def test_job_moves_through_scheduled_and_running_with_consistent_statistics(emul
     assert snapshots[-1]["succeededCount"] == 100
     job = emulator.get_job("progress")
     assert job["startTime"] <= job["endTime"]
+
+
+def test_jobs_running_at_once_share_the_hubs_device_operation_rate(emulator):
+    # contract.md 1.6: the device-operation rate is a quota of the hub, not of each job. 100 devices at 10 a second
+    # take 10 emulated seconds whether one job or two at once process them.
+    emulator.configure(device_ops_per_second=10)
+    try:
+        emulator.put_job("share-a", emulator.twin_job("deviceId < 'device-00051'", tags={"share": 1}))
+        emulator.put_job("share-b", emulator.twin_job("deviceId >= 'device-00051'", tags={"share": 1}))
+        jobs = [emulator.wait_job("share-a"), emulator.wait_job("share-b")]
+    finally:
+        emulator.configure(device_ops_per_second=None)
+    assert [job["deviceJobStatistics"]["succeededCount"] for job in jobs] == [50, 50]
+    begin = min(datetime.fromisoformat(job["startTime"].rstrip("Z")) for job in jobs)
+    end = max(datetime.fromisoformat(job["endTime"].rstrip("Z")) for job in jobs)
+    assert (end - begin).total_seconds() >= 9.5  # alone, each job would end after 5
 
 
 def test_max_execution_time_fails_unprocessed_devices(emulator):

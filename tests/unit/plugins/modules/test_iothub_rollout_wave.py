@@ -206,6 +206,8 @@ BAD_INPUTS = [
     (dict(device_ids=["d1", "d1"]), "device_ids lists a device more than once; each device belongs to the wave once"),
     (dict(name=""), "name must not be empty: it names the wave in the record and the stop reason"),
     (dict(retries=10), "retries must be from 0 to 9, got 10"),
+    (dict(concurrent_jobs=0), "concurrent_jobs must be from 1 to 10, got 0"),
+    (dict(concurrent_jobs=11), "concurrent_jobs must be from 1 to 10, got 11"),
     (dict(failure_threshold=101), "failure_threshold must be from 0 to 100, got 101.0"),
     (dict(twin_patch=None, method={"name": "reboot"}, revert_patch={"desired": REVERT}),
      "revert_patch undoes a twin update, so it needs twin_patch"),
@@ -269,3 +271,98 @@ def test_wait_timeout_counts_from_the_first_slice(run_module, fake_clock):
     assert outcome.failed
     assert outcome.msg == ("timed out after 60 s waiting for job 'fw-2-canary' (status running); the job keeps "
                            "running on the hub: wait again with the same task, or raise wait_timeout")
+
+
+# 2,000 ids of 12 characters: 4 jobs of 495 and one of 20, as in the benchmark's waves.
+FLEET = ["device-%05d" % number for number in range(1, 2001)]
+PARTS = ["fw-2-wave-1"] + ["fw-2-wave-1-part-%d" % part for part in range(2, 6)]
+SLICES = [FLEET[495 * index:495 * (index + 1)] for index in range(5)]
+
+
+def created(job_id, ids):
+    """A new job's lookup and its PUT (answered queued), without the wait."""
+    return [get(job_id), expect("PUT", JOB, path_params={"job_id": job_id}, json=request(job_id, ids),
+                                body=job(job_id, ids, "queued"))]
+
+
+def wave_args(**overrides):
+    return args(name="wave-1", job_id="fw-2-wave-1", device_ids=FLEET, **overrides)
+
+
+def test_five_concurrent_jobs_are_created_then_waited_for_with_as_many_requests(run_module, fake_clock, monkeypatch):
+    sleeps = []
+    advance = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: (sleeps.append(seconds), advance(seconds)))
+    client = FakeClient([request for job_id, ids in zip(PARTS, SLICES) for request in created(job_id, ids)]
+                        + [get(job_id, job(job_id, ids)) for job_id, ids in zip(PARTS, SLICES)])
+    outcome = run_module(module, wave_args(concurrent_jobs=5), client=client)
+    client.assert_done()
+    assert not outcome.failed, outcome.msg
+    # A lookup and a create a job, then one poll a job: the 15 requests of five jobs one after the other.
+    assert client.calls == [("GET", JOB), ("PUT", JOB)] * 5 + [("GET", JOB)] * 5
+    # The first poll follows its create answer by wait_sleep; the others were read before that pause: no more pause.
+    assert sleeps == [1]
+    assert [entry["job_id"] for entry in outcome.result["jobs"]] == PARTS
+    assert outcome.result["wave"] == record(name="wave-1", job_id="fw-2-wave-1", job_ids=PARTS, targeted=2000,
+                                            succeeded=2000)
+
+
+def test_one_job_at_a_time_keeps_the_sequential_requests(run_module):
+    client = FakeClient([request for job_id, ids in zip(PARTS, SLICES)
+                         for request in created(job_id, ids) + [get(job_id, job(job_id, ids))]])
+    outcome = run_module(module, wave_args(), client=client)
+    client.assert_done()
+    assert client.calls == [("GET", JOB), ("PUT", JOB), ("GET", JOB)] * 5
+    assert outcome.result["wave"]["targeted"] == 2000
+
+
+def test_a_create_refused_by_the_job_limit_waits_for_the_running_job_and_is_sent_again(run_module, fake_clock):
+    busy = api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds and try again.", method="PUT")
+    second = "fw-2-wave-1-part-2"
+    client = FakeClient(created("fw-2-wave-1", MANY[:495])
+                        + [get(second), expect("PUT", JOB, path_params={"job_id": second},
+                                               json=request(second, MANY[495:]), raises=busy),
+                           get("fw-2-wave-1", job("fw-2-wave-1", MANY[:495])),
+                           # no second lookup: the first found no job, and the hub refused to create it
+                           expect("PUT", JOB, path_params={"job_id": second}, json=request(second, MANY[495:]),
+                                  body=job(second, MANY[495:], "queued")),
+                           get(second, job(second, MANY[495:]))])
+    outcome = run_module(module, args(name="wave-1", job_id="fw-2-wave-1", device_ids=MANY, concurrent_jobs=5),
+                         client=client)
+    client.assert_done()
+    assert not outcome.failed, outcome.msg
+    assert [(entry["job_id"], entry["changed"]) for entry in outcome.result["jobs"]] \
+        == [("fw-2-wave-1", True), (second, True)]
+    assert outcome.result["wave"]["succeeded"] == 500
+
+
+def test_a_create_refused_by_the_job_limit_with_none_of_the_wave_running_fails_as_before(run_module):
+    busy = api_error(429, "ThrottlingMaxActiveJobCountExceeded", "Wait 10 seconds and try again.", method="PUT")
+    client = FakeClient([get("fw-2-canary"), expect("PUT", JOB, json=request("fw-2-canary", DEVICES), raises=busy)])
+    outcome = run_module(module, args(concurrent_jobs=5), client=client)
+    client.assert_done()
+    assert outcome.failed
+    assert outcome.msg.startswith("cannot create job 'fw-2-canary': the hub's concurrent-job limit is reached")
+
+
+def test_a_concurrent_rerun_finds_every_job_and_polls_none(run_module, no_waiting):
+    client = FakeClient([get(job_id, job(job_id, ids)) for job_id, ids in zip(PARTS, SLICES)])
+    outcome = run_module(module, wave_args(concurrent_jobs=5), client=client)
+    client.assert_done()
+    assert not outcome.result["changed"]
+    assert no_waiting == []
+
+
+def test_concurrent_retries_run_in_one_batch(run_module, fake_clock):
+    failed = ["device-00001", "device-00002"]
+    client = FakeClient(created("fw-2-wave-1", MANY[:495]) + created("fw-2-wave-1-part-2", MANY[495:])
+                        + [get("fw-2-wave-1", job("fw-2-wave-1", MANY[:495], failed=2)),
+                           failed_rows("fw-2-wave-1", failed),
+                           get("fw-2-wave-1-part-2", job("fw-2-wave-1-part-2", MANY[495:]))]
+                        + created("fw-2-wave-1-retry-1", failed)
+                        + [get("fw-2-wave-1-retry-1", job("fw-2-wave-1-retry-1", failed))])
+    outcome = run_module(module, args(name="wave-1", job_id="fw-2-wave-1", device_ids=MANY, concurrent_jobs=5,
+                                      retries=1), client=client)
+    client.assert_done()
+    assert outcome.result["wave"]["failed"] == 0
+    assert outcome.result["wave"]["retries"] == 1
