@@ -179,7 +179,9 @@ class JobEngine:
         timeline = Timeline(clock, max(job.spec.start_time, clock.now()))
         targets = sorted(twin["deviceId"] for twin in self._registry.twins() if condition.matches(twin))
         job.status = "running"
-        started = iso7(timeline.now())
+        # The devices' operations are placed from offset 0 of the timeline; reading now() after the condition ran
+        # over the registry would date the rows later than the first devices' ends.
+        started = iso7(timeline.at(0.0))
         for did in targets:
             job.rows[did] = {"deviceId": did, "jobId": job.job_id, "jobType": job.spec.type, "status": "pending",
                              "startTimeUtc": started, "createdDateTimeUtc": started,

@@ -377,6 +377,19 @@ def test_method_failure_rate_is_deterministic_per_seed(emulator):
     assert {row["deviceId"] for row in rows} == expected
 
 
+def test_device_rows_never_end_before_they_start(emulator):
+    # A twin update settles a device at the offset it starts: its row's end is that instant, never before the
+    # start and creation the row carries, however long the condition took to run over the registry.
+    emulator.reset(devices=3000, seed=7)
+    emulator.put_job("dated", emulator.twin_job("*", tags={"dated": 1}))
+    emulator.wait_job("dated")
+    rows = emulator.query_all("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'dated'")
+    assert len(rows) == 3000
+    backwards = [row["deviceId"] for row in rows
+                 if not row["createdDateTimeUtc"] <= row["startTimeUtc"] <= row["endTimeUtc"]]
+    assert backwards == []
+
+
 def test_offline_device_fails_a_method_job_with_device_not_online(emulator):
     emulator.control("PATCH", "devices/device-00003", json={"connectionState": "Disconnected"})
     body = emulator.method_job("deviceId IN ['device-00003', 'device-00005']")
