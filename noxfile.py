@@ -122,8 +122,12 @@ def _pytest_summary(text):
 
 
 def _integration_summary(text):
-    targets = re.findall(r"^Running (\S+) integration test role", text, re.M)
-    failed = re.findall(r"^ERROR: Command \"ansible-playbook (\S+?)-[^-\s]+\.yml", text, re.M)
+    # Role targets and script targets (runme.sh) both; ansible-test lists the failed ones after "FATAL: The N
+    # integration test(s) listed below ... failed", one name a line.
+    targets = re.findall(r"^Running (\S+) integration test (?:role|script)", text, re.M)
+    failed = []
+    for block in re.findall(r"^FATAL: The \d+ integration test\(s\) listed below.*?\n((?:\S+\n)+)", text, re.M):
+        failed.extend(block.split())
     return "%d targets%s" % (len(targets), ", failed: " + " ".join(failed) if failed else "")
 
 
