@@ -31,7 +31,14 @@ entries += [
     ("ansible_configuration_settings", "reference_appendices/config.html#$", "Ansible Configuration Settings"),
     ("action_plugins", "plugins/action.html#$", "Action plugins"),
 ]
-body = "".join("%s std:label -1 %s %s\n" % entry for entry in entries).encode()
+body = "".join("%s std:label -1 %s %s\n" % entry for entry in entries)
+# ansible-core's own environment variables (the inventory cache options name ANSIBLE_CACHE_PLUGIN and friends), as
+# docs.ansible.com's configuration page defines them.
+from ansible.config.manager import ConfigManager
+names = sorted({env["name"] for setting in ConfigManager().get_configuration_definitions().values()
+                for env in (setting.get("env") or []) if env.get("name")})
+body = (body + "".join("%s std:envvar 1 reference_appendices/config.html#envvar-$ -\n" % name
+                       for name in names)).encode()
 with open(sys.argv[1], "wb") as out:
     out.write(b"# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n"
               b"# The remainder of this file is compressed using zlib.\n" + zlib.compress(body))
