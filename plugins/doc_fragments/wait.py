@@ -33,7 +33,9 @@ options:
       - The polls follow the job. With no progress to go by (the first poll, an answer without device counts, a job
         whose counts did not move since the previous poll) the pause is O(wait_sleep). Once two polls show devices
         done (IoT Hub's device statistics, IoT Central's progress, an import or export job's percentage), the module
-        estimates the job's end from the rate between them. An end more than twice O(wait_sleep) away is checked
+        estimates the job's end from the rate between them. An IoT Hub job seen before it began (the answer of its
+        create, a read while it is queued) counts as none done at that time, so its first poll with progress
+        already gives the rate. An end more than twice O(wait_sleep) away is checked
         half-way, and at the latest 4 x O(wait_sleep) later; a nearer end is polled at 1.1 times the time left, so the
         poll lands just after the job ends. An IoT Hub job scheduled to start later is followed the same way towards
         its start time.

@@ -592,13 +592,13 @@ class ScheduledJob(Descriptor):
     @classmethod
     def reading(cls, job, now=None):
         """Devices done of the job's device count; for a job that has not started, the seconds until its
-        start_time when that is ahead of `now` (UTC; polls before it would find nothing new)."""
-        start = parse_iso(job.get("start_time")) if job.get("status") in NOT_STARTED else None
-        if start is not None:
-            ahead = (start - (now or utcnow())).total_seconds()
-            if ahead > 0:
-                return Reading(starts_in=ahead)
-        return super(ScheduledJob, cls).reading(job, now)
+        start_time when that is ahead of `now` (UTC; polls before it would find nothing new), else that it has not
+        begun (none of its devices done: the create's answer, or a read while it is queued)."""
+        if job.get("status") not in NOT_STARTED:
+            return super(ScheduledJob, cls).reading(job, now)
+        start = parse_iso(job.get("start_time"))
+        ahead = (start - (now or utcnow())).total_seconds() if start is not None else 0
+        return Reading(starts_in=ahead) if ahead > 0 else Reading(not_started=True)
 
     def failed_devices(self, client, job):
         """devices.jobs rows of the failed devices (none queried when the statistics say there are none)."""

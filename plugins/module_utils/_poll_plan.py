@@ -11,7 +11,9 @@ The rule (documented with wait_sleep in the azure_iot.jobs.wait doc fragment and
 
 1. The event to catch: a job that waits for a start time in the future -> that start; a job whose device counts
    rose since the previous read -> its estimated end, now + devices left / (devices done since the previous read /
-   seconds since it); anything else (no counts, a stall, the first read) -> none.
+   seconds since it); anything else (no counts, a stall, the first read) -> none. A job that has not begun (the
+   answer of its create, or a read while it is queued) counts as 0 devices done at that read, so the first poll
+   that shows progress already gives a rate: one poll fewer before the plan follows the job.
 2. With no event the pause is wait_sleep (the fixed interval of before). An event more than 2 x wait_sleep away is
    checked half-way, and at the latest 4 x wait_sleep later (a job that speeds up, or is cancelled, is seen at most
    4 x wait_sleep late, and the progress shown while waiting stays fresh); a nearer one is polled a tenth after it
@@ -37,14 +39,15 @@ LAND_AFTER = 1.1
 NextPoll = namedtuple("NextPoll", ("pause", "expects_end"))
 
 
-class Reading(namedtuple("Reading", ("done", "total", "starts_in"))):
+class Reading(namedtuple("Reading", ("done", "total", "starts_in", "not_started"))):
     """What one read of a job says about its progress: devices done (succeeded or failed) of the total, or seconds
-    until a scheduled start; None where the answer does not say."""
+    until a scheduled start; None where the answer does not say. not_started: the job has not begun (no device
+    done yet, whatever the counts say)."""
 
     __slots__ = ()
 
-    def __new__(cls, done=None, total=None, starts_in=None):
-        return super(Reading, cls).__new__(cls, done, total, starts_in)
+    def __new__(cls, done=None, total=None, starts_in=None, not_started=False):
+        return super(Reading, cls).__new__(cls, done, total, starts_in, not_started)
 
     @property
     def counted(self):
@@ -68,6 +71,8 @@ class PollPlan(object):
         self._event, self._event_is_end = None, False
         if reading.starts_in is not None and reading.starts_in > 0:
             self._event = now + reading.starts_in
+        elif reading.not_started:
+            self._previous = (now, 0)  # its devices are counted from here: the next read with progress gives a rate
         elif reading.counted:
             previous, self._previous = self._previous, (now, reading.done)
             if previous is not None and now > previous[0] and reading.done > previous[1]:

@@ -81,32 +81,34 @@ DIFF = {"before": {}, "after": {"job_id": "fw-1"}}
 
 def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(shown):
     # A steady job (20 devices a second from 15 s, 1,000 devices: it ends at 65 s). The first run waits 15 s (the
-    # pace of the progress lines); then the polls follow the job: wait_sleep twice (no counts, then no rate yet),
-    # 4 x wait_sleep, half-way, and the run with wait=true 1.1 x the estimated time left later, where it finds the
-    # job ended. With a fixed interval the first run waited 5 s and 10 runs with wait=false polled (10 to 55 s).
+    # pace of the progress lines) and sees it queued: 0 done at 15 s. Then the polls follow the job: wait_sleep (that
+    # poll gives the rate), 4 x wait_sleep, half-way twice, and the run with wait=true 1.1 x the estimated time left
+    # later, where it finds the job ended. With a fixed interval the first run waited 5 s and 10 runs with
+    # wait=false polled (10 to 55 s).
     verdict = dict(failed=True, changed=False, msg="job 'fw-1' completed, but 2 of 1000 devices failed",
                    job=hub_job("completed", 998, 2), device_results=[{"device_id": "d1"}], elapsed=0.1)
     answers = [timed_out(hub_job("queued", total=0), 15, changed=True, diff=DIFF),
                dict(changed=False, job=hub_job("running", 98, 2)),
-               dict(changed=False, job=hub_job("running", 198, 2)),
-               dict(changed=False, job=hub_job("running", 598, 2)),
-               dict(changed=False, job=hub_job("running", 798, 2)),
+               dict(changed=False, job=hub_job("running", 498, 2)),
+               dict(changed=False, job=hub_job("running", 748, 2)),
+               dict(changed=False, job=hub_job("running", 873, 2)),
                verdict]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
     result = action.run(task_vars={"inventory_hostname": "ctl"})
     # A first wait of one wait_sleep, polls with wait=false, the verdict from one run with wait=true.
     assert [(call["wait"], call["wait_timeout"]) for call in calls] == [
-        (True, 15), (False, 600), (False, 600), (False, 600), (False, 600), (True, 534)]
-    assert action.started == [0.0, 20.0, 25.0, 45.0, 55.0, 66.0]
+        (True, 15), (False, 600), (False, 600), (False, 600), (False, 600), (True, 535)]
+    assert action.started == [0.0, 20.0, 40.0, 52.5, 58.75, 65.625]
     assert all(call["connection_string"] == ARGS["connection_string"] for call in calls)
     assert result["failed"] is True and result["msg"] == verdict["msg"]
     assert result["device_results"] == [{"device_id": "d1"}]
     assert result["changed"] is True and result["diff"] == DIFF
-    assert result["elapsed"] == 66.0
+    assert result["elapsed"] == 65.625
     # A new status at once, new counts at most every 15 s, and the last line, a summary that holds no secret.
     assert shown == ["ctl | job fw-1: queued",
                      "ctl | job fw-1: running, 98/1000 succeeded, 2 failed",
-                     "ctl | job fw-1: running, 598/1000 succeeded, 2 failed",
+                     "ctl | job fw-1: running, 498/1000 succeeded, 2 failed",
+                     "ctl | job fw-1: running, 873/1000 succeeded, 2 failed",
                      "ctl | job fw-1: completed, 998/1000 succeeded, 2 failed"]
     assert not any("c2VjcmV0" in line or "HostName" in line for line in shown)
 
@@ -114,17 +116,20 @@ def test_progress_is_shown_while_the_job_runs_and_the_module_gives_the_verdict(s
 def test_each_run_starts_as_much_earlier_as_the_last_one_took_never_sooner_than_wait_sleep(shown):
     # Module runs of 0.5 s: the plan's time is when a run answered; the next run starts 0.5 s before the plan so
     # that its GET lands on it, but never less than wait_sleep after the last answer.
+    # The same steady job (20 a second from 15 s): each count is the one at the run's answer.
     answers = [timed_out(hub_job("queued", total=0), 15, changed=True),
-               dict(changed=False, job=hub_job("running", 100), _takes=0.5),
-               dict(changed=False, job=hub_job("running", 200), _takes=0.5),
-               dict(changed=False, job=hub_job("running", 600), _takes=0.5),
-               dict(changed=False, job=hub_job("running", 800), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 110), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 510), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 755), _takes=0.5),
+               dict(changed=False, job=hub_job("running", 877), _takes=0.5),
                dict(changed=False, job=hub_job("completed", 1000), elapsed=0.1)]
     action, calls = make_action(iothub_scheduled_job.ActionModule, dict(ARGS), answers)
     action.run(task_vars={})
     assert [call["wait"] for call in calls] == [True, False, False, False, False, True]
-    # Answers at 20.5, 26, 46 and 56: pauses of 5 (wait_sleep), 5 (not 4.5), 19.5 and 9.5, then 10.5 to the end.
-    assert action.started == [0.0, 20.0, 25.5, 45.5, 55.5, 66.5]
+    # Answers at 15 (queued), 20.5, 40.5, 52.75 and 58.875: the plan's pauses 5 (wait_sleep), 20, 12.25, 6.125 and
+    # 6.79 to the estimated end; each run starts 0.5 s before the plan's time, except the second, which would start
+    # less than wait_sleep after the first run's answer.
+    assert action.started == [0.0, 20.0, 40.0, 52.25, 58.375, pytest.approx(65.1677, abs=1e-4)]
 
 
 def test_a_job_that_has_ended_costs_one_run(shown):

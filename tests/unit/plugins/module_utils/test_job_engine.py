@@ -327,18 +327,19 @@ def test_check_mode_unchanged_is_one_get_and_never_waits():
 
 def test_wait_to_success():
     clock = Clock()
+    # 10 devices at 0.8 a second from the create (queued: 0 done at 0 s), so it ends at 12.5 s: polled after
+    # wait_sleep, then 1.1 x the 7.5 s the rate leaves.
     client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 4, 0, running=6))),
-                         get_job(200, twin_job("running", stats(10, 8, 0, running=2))),
-                         get_job(200, twin_job("completed", stats(10, 10, 0), endTime="2026-11-23T08:00:15Z"))])
+                         get_job(200, twin_job("completed", stats(10, 10, 0), endTime="2026-11-23T08:00:12.5Z"))])
     result = engine(client, clock=clock, wait=True).present()
     client.assert_done()
-    assert client.calls == [GET, DEVQ, PUT, GET, GET, GET]  # no devices.jobs query: the statistics say none failed
-    assert clock.sleeps == [5, 5, 5]
+    assert client.calls == [GET, DEVQ, PUT, GET, GET]  # no devices.jobs query: the statistics say none failed
+    assert clock.sleeps == [5, pytest.approx(8.25)]
     assert result["changed"] is True
-    assert result["elapsed"] == 15.0
+    assert result["elapsed"] == 13.25
     assert result["status_history"] == [{"status": "queued", "elapsed": 0.0}, {"status": "running", "elapsed": 5.0},
-                                        {"status": "completed", "elapsed": 15.0}]
+                                        {"status": "completed", "elapsed": 13.25}]
     assert result["device_results"] == []
     assert result["job"]["statistics"] == {"device_count": 10, "succeeded": 10, "failed": 0, "pending": 0,
                                            "running": 0}
@@ -391,32 +392,33 @@ def test_wait_with_device_failures_accepted():
 
 
 def test_wait_follows_the_job_progress():
-    # 1,000 devices at 20 a second: the fixed interval would poll 9 times (105 to 145, then 150); the plan polls
-    # after wait_sleep twice (no counts, then no rate yet), half-way, and 1.1 x the estimated time left.
+    # 1,000 devices at 20 a second from the create: the fixed interval would poll 10 times (105 to 150); the plan
+    # polls after wait_sleep (the queued create answer is 0 done at 0 s, so that poll gives a rate), 4 x wait_sleep
+    # while the end is far, half-way twice, and 1.1 x the estimated time left, 0.625 s after the end.
     clock = Clock()
     client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(1000, 100, 0))),
-                         get_job(200, twin_job("running", stats(1000, 200, 0))),
-                         get_job(200, twin_job("running", stats(1000, 600, 0))),
-                         get_job(200, twin_job("running", stats(1000, 800, 0))),
+                         get_job(200, twin_job("running", stats(1000, 500, 0))),
+                         get_job(200, twin_job("running", stats(1000, 750, 0))),
+                         get_job(200, twin_job("running", stats(1000, 875, 0))),
                          get_job(200, twin_job("completed", stats(1000, 1000, 0)))])
     result = engine(client, clock=clock, wait=True).present()
     client.assert_done()
     assert client.calls == [GET, DEVQ, PUT, GET, GET, GET, GET, GET]
-    assert clock.sleeps == [5, 5, 20, 10, pytest.approx(11)]
-    assert result["elapsed"] == 51.0 and result["job"]["status"] == "completed"
+    assert clock.sleeps == [5, 20, 12.5, 6.25, pytest.approx(6.875)]
+    assert result["elapsed"] == 50.625 and result["job"]["status"] == "completed"
 
 
 def test_wait_timeout_fails_and_says_the_job_keeps_running():
     clock = Clock()
+    # 0.2 devices a second: the end is far, so after the first poll the plan pauses until the deadline (12 s).
     client = FakeClient([get_job(404), counted(), put(body=twin_job("queued")),
                          get_job(200, twin_job("running", stats(10, 1, 0, running=9))),
-                         get_job(200, twin_job("running", stats(10, 2, 0, running=8))),
                          get_job(200, twin_job("running", stats(10, 3, 0, running=7)))])
     with pytest.raises(JobFailure) as info:
         engine(client, clock=clock, wait=True, timeout=12, sleep=5).present()
     client.assert_done()
-    assert clock.sleeps == [5, 5, 2]
+    assert clock.sleeps == [5, 7]
     failure = info.value.to_fail_json()
     assert failure["msg"] == ("timed out after 12 s waiting for job 'fw-1' (status running); the job keeps running "
                               "on the hub: wait again with the same task, or raise wait_timeout")

@@ -77,10 +77,12 @@ def steady(per_second):
 
 def test_a_steady_job_is_polled_half_way_then_just_after_its_estimated_end(fake_time):
     # 1,000 devices at 20 a second once it leaves the queue at 2 s: it ends at 52 s. The first pause is wait_sleep
-    # (the create answer has no counts), the second too (one count, no rate yet), then 4 x wait_sleep at most,
-    # half-way, and 1.1 x the time left: 0.55 s after the end, where the fixed interval is 3 s after it.
+    # (the create answer has no counts, but says the job has not begun: 0 done at 0 s), so the first poll gives a
+    # rate (12 a second, the queue's 2 s included: the end looks far), then 4 x wait_sleep at most, half-way twice,
+    # and 1.1 x the time left: 0.675 s after the end, where the fixed interval is 3 s after it. Before the create
+    # answer counted, the second pause was wait_sleep too (no rate yet) and the job took 6 polls.
     followed, fixed = compare(fake_time, lambda clock: SimulatedHubJob(clock, steady(20), start=2.0))
-    assert followed == [5.0, 10.0, 30.0, 41.0, 46.5, 52.55]
+    assert followed == [5.0, 25.0, 38.5, 45.25, 52.675]
     assert fixed == [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0]
 
 
@@ -163,8 +165,12 @@ def test_what_each_kind_of_job_reads():
                                                                      "failed": 1}}, now) == Reading(4, 10)
     assert ScheduledJob.reading({"status": "queued", "start_time": "2026-11-23T08:01:00Z"}, now) == \
         Reading(starts_in=60.0)
-    assert ScheduledJob.reading({"status": "queued", "start_time": "2026-11-23T07:59:00Z"}, now) == NO_READING
-    assert ScheduledJob.reading({"status": "scheduled", "start_time": None}, now) == NO_READING
+    # A job that has not begun (its start is not ahead): none of its devices done yet, whatever its counts say.
+    assert ScheduledJob.reading({"status": "queued", "start_time": "2026-11-23T07:59:00Z"}, now) == \
+        Reading(not_started=True)
+    assert ScheduledJob.reading({"status": "scheduled", "start_time": None}, now) == Reading(not_started=True)
+    assert ScheduledJob.reading({"status": "enqueued", "statistics": {"device_count": 0, "succeeded": 0}}, now) == \
+        Reading(not_started=True)
     assert CentralJob.reading({"progress": {"total": 10, "completed": 5, "failed": 2}}) == Reading(7, 10)
     assert CentralJob.reading({"progress": {"total": None, "completed": None, "failed": None}}) == NO_READING
     assert ImportExportJob.reading({"progress": 40}) == Reading(40, 100)
