@@ -81,6 +81,22 @@ METHOD_SPEC = dict(type="dict", options=dict(
     response_timeout=dict(type="int"),
 ))
 
+# The jobs of a rollout's waves (iothub_rollout_wave, iothub_rollout); documented by the
+# azure_iot.jobs.iothub_rollout_jobs doc fragment. progress_interval and waited are set by the action plugins.
+ROLLOUT_JOBS_ARGSPEC = dict(
+    twin_patch=TWIN_PATCH_SPEC,
+    method=METHOD_SPEC,
+    revert_patch=TWIN_PATCH_SPEC,
+    retries=dict(type="int", default=0),
+    failure_threshold=dict(type="float", default=10),
+    concurrent_jobs=dict(type="int", default=1),
+    max_execution_time=dict(type="int"),
+    wait_timeout=dict(type="int", default=1800),
+    wait_sleep=dict(type="int", default=5),
+    progress_interval=dict(type="int", default=0),
+    waited=dict(type="dict", default={}),
+)
+
 
 # What an IoT Central job does (iotcentral_job, and the runs of iotcentral_scheduled_job); documented by the
 # azure_iot.jobs.iotcentral_job_request doc fragment.

@@ -46,96 +46,8 @@ options:
     type: list
     elements: str
     required: true
-  twin_patch:
-    description:
-      - The twin update of each job, as O(azure_iot.jobs.iothub_scheduled_job#module:twin_patch). Set this or
-        O(method).
-    type: dict
-    suboptions:
-      tags:
-        description: Tags to merge into each twin.
-        type: dict
-      desired:
-        description: Desired properties to merge into each twin.
-        type: dict
-  method:
-    description:
-      - The direct method each job calls, as O(azure_iot.jobs.iothub_scheduled_job#module:method). Set this or
-        O(twin_patch).
-    type: dict
-    suboptions:
-      name:
-        description: Name of the direct method.
-        type: str
-        required: true
-      payload:
-        description: JSON payload of the call.
-        type: raw
-      connect_timeout:
-        description: Seconds to wait for a disconnected device to connect, from 0 to 300.
-        type: int
-      response_timeout:
-        description: Seconds to wait for the device's answer, from 5 to 300.
-        type: int
-  revert_patch:
-    description:
-      - A twin update applied to every device of the wave when the wave stops the rollout, for example the previous
-        firmware version. Needs O(twin_patch). Not set, no revert.
-    type: dict
-    suboptions:
-      tags:
-        description: Tags to merge into each twin.
-        type: dict
-      desired:
-        description: Desired properties to merge into each twin.
-        type: dict
-  retries:
-    description: Retry jobs over the devices still failing, from 0 to 9, before the threshold is checked.
-    type: int
-    default: 0
-  failure_threshold:
-    description: The wave stops the rollout when its failed devices, after retries, are more than this share of it,
-      in percent (0 to 100).
-    type: float
-    default: 10
-  concurrent_jobs:
-    description:
-      - How many of the wave's jobs (and of its retry and revert jobs) run at once, from 1 to 10. The module creates
-        up to this many, waits for them in order, then creates the next ones.
-      - IoT Hub runs at most 1 job at a time on the Free and S1 tiers, 5 on S2 and 10 on S3, counting jobs other
-        tasks started. When the hub refuses a create because of that limit while jobs of the wave still run, the
-        module waits for them and creates the job again; when none of the wave's jobs runs, the task fails as with
-        V(1).
-      - The jobs share the hub's device-operation rate (per hub, not per job), so running them at once does not
-        make them faster; it saves the wait between one job's end and the next one's creation.
-    type: int
-    default: 1
-  max_execution_time:
-    description: Seconds each job may run on the hub. A new job gets 3600 when not set.
-    type: int
-  wait_timeout:
-    description: Seconds each job may take to end, from its creation; the task fails after that.
-    type: int
-    default: 1800
-  wait_sleep:
-    description: Seconds between two polls of a job.
-    type: int
-    default: 5
-  progress_interval:
-    description:
-      - Set by the module's action plugin, which shows the progress of the job being waited for on the controller.
-      - When more than 0, the module returns after waiting about this many seconds for a job that has not ended, with
-        RV(in_progress=true), that job and RV(waited); the same task run again goes on where it stopped (every job is
-        found by its id). V(0) waits for the whole wave.
-    type: int
-    default: 0
-  waited:
-    description:
-      - Set by the module's action plugin. Seconds earlier runs of the task waited for each job (job id to seconds),
-        so that O(wait_timeout) counts from the first run.
-    type: dict
-    default: {}
 extends_documentation_fragment:
+  - azure_iot.jobs.iothub_rollout_jobs
   - azure_iot.jobs.connection
   - azure_iot.jobs.iothub_auth
   - azure_iot.jobs.arm_auth
@@ -317,8 +229,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
     ARM_ARGSPEC,
     COMMON_ARGSPEC,
     IOTHUB_ARGSPEC,
-    METHOD_SPEC,
-    TWIN_PATCH_SPEC,
+    ROLLOUT_JOBS_ARGSPEC,
 )
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
@@ -330,18 +241,8 @@ def argument_spec():
         name=dict(type="str", required=True),
         job_id=dict(type="str", required=True),
         device_ids=dict(type="list", elements="str", required=True),
-        twin_patch=TWIN_PATCH_SPEC,
-        method=METHOD_SPEC,
-        revert_patch=TWIN_PATCH_SPEC,
-        retries=dict(type="int", default=0),
-        failure_threshold=dict(type="float", default=10),
-        concurrent_jobs=dict(type="int", default=1),
-        max_execution_time=dict(type="int"),
-        wait_timeout=dict(type="int", default=1800),
-        wait_sleep=dict(type="int", default=5),
-        progress_interval=dict(type="int", default=0),
-        waited=dict(type="dict", default={}),
     )
+    spec.update(ROLLOUT_JOBS_ARGSPEC)
     spec.update(COMMON_ARGSPEC)
     spec.update(IOTHUB_ARGSPEC)
     spec.update(ARM_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
