@@ -3,62 +3,15 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Shows the progress of a wave on the controller while azure_iot.jobs.iothub_rollout_wave waits for its jobs.
-
-The module runs in slices of PROGRESS_EVERY seconds (progress_interval): a wave that ends within the first slice
-costs one run, as without this plugin; otherwise each slice ends with the job that still runs, shown as a line such
-as "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed", and the next run goes on where the last stopped (every
-job is found by its id; `waited` carries what each job has already waited, so wait_timeout counts from the first run).
-The lines hold job ids, statuses and counts only, never an option value, so they show even under no_log.
-"""
+"""Shows the progress of a wave on the controller while azure_iot.jobs.iothub_rollout_wave waits for its jobs: the
+module in progress slices (plugin_utils/_rollout_slices.py), a line for the job that still runs after each slice."""
 
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-from ansible.utils.display import Display
+from ansible_collections.azure_iot.jobs.plugins.plugin_utils._rollout_slices import RolloutSlicesAction, display
 
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
-from ansible_collections.azure_iot.jobs.plugins.plugin_utils._job_progress import PROGRESS_EVERY, progress_line
-
-display = Display()
+__all__ = ["ActionModule", "display"]
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = True
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        args = dict(self._task.args)
-        if self._task.async_val or self._task.check_mode or args.get("progress_interval") is not None:
-            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-            result.update(self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
-        try:
-            result.update(self._in_slices(args, task_vars))
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
-
-    def _in_slices(self, args, task_vars):
-        host = (task_vars or {}).get("inventory_hostname", "localhost")
-        waited, created = dict(args.get("waited") or {}), set()
-        while True:
-            out = self._execute_module(module_args=dict(args, progress_interval=PROGRESS_EVERY, waited=waited),
-                                       task_vars=task_vars)
-            created.update(job["job_id"] for job in out.get("jobs") or [] if job.get("changed"))
-            if not out.get("in_progress"):
-                break
-            job = out.get("job") or {}
-            display.display("%s | %s" % (host, progress_line(job.get("job_id"), ScheduledJob.status(job),
-                                                             ScheduledJob.counts(job))))
-            waited = out.get("waited") or waited
-        # A job created by an earlier slice is found unchanged by the last: the task changed what any slice changed.
-        for job in out.get("jobs") or []:
-            job["changed"] = job["job_id"] in created
-        out["changed"] = bool(out.get("changed")) or bool(created)
-        return out
+class ActionModule(RolloutSlicesAction):
+    pass

@@ -124,10 +124,10 @@ _WHERE = re.compile(r"^where\b\s*", re.IGNORECASE)
 _SELECT_PREFIX = re.compile(r"^select\s+\*\s+from\s+devices\s+where\s+", re.IGNORECASE)
 
 
-def normalize_query(query, strict=True):
+def normalize_query(query, strict=True, option="query"):
     """A job's queryCondition: "*" for all devices, else the WHERE condition with whitespace normalised.
 
-    With strict=False (a condition read back from the hub) nothing is rejected.
+    With strict=False (a condition read back from the hub) nothing is rejected; a message names `option`.
     """
     if query is None:
         return "*"
@@ -140,19 +140,19 @@ def normalize_query(query, strict=True):
     if not strict:
         return text
     if not query.strip():
-        raise ValidationError("query must not be empty: omit it or use '*' to target all devices")
+        raise ValidationError(option + " must not be empty: omit it or use '*' to target all devices")
     if not text:
-        raise ValidationError("query has nothing after WHERE: give a condition such as tags.ring = 'canary'")
+        raise ValidationError(option + " has nothing after WHERE: give a condition such as tags.ring = 'canary'")
     if re.match(r"select\b", text, re.IGNORECASE):
-        raise ValidationError("query must be the condition only (such as tags.ring = 'canary'), not a SELECT "
+        raise ValidationError(option + " must be the condition only (such as tags.ring = 'canary'), not a SELECT "
                               "statement: IoT Hub runs SELECT * FROM devices WHERE <query>")
     if unterminated:
-        raise ValidationError("query has an unterminated string literal: %s" % text)
+        raise ValidationError(option + " has an unterminated string literal: %s" % text)
     if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
-        raise ValidationError("query has unbalanced parentheses or brackets: %s" % text)
+        raise ValidationError(option + " has unbalanced parentheses or brackets: %s" % text)
     if len(text) > MAX_CONDITION_LENGTH:
         raise ValidationError(
-            "query is %d characters long; at most %d are allowed: IoT Hub refuses a query of more than about 8200 "
+            option + " is %d characters long; at most %d are allowed: IoT Hub refuses a query of more than about 8200 "
             "characters (412 PreconditionFailed), and the longest statement this collection sends a query in, "
             "'%s<query>', must stay within %d. Select the devices by a tag, or split them over several jobs"
             % (len(text), MAX_CONDITION_LENGTH, QUERY_WRAPPER, MAX_QUERY_LENGTH))

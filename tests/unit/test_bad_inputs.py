@@ -62,6 +62,10 @@ def wave(**args):
                                                     **TWIN), args).items() if value is not None}
 
 
+def rollout(**args):
+    return {key: value for key, value in _with(dict(HUB, name="fw-1", **TWIN), args).items() if value is not None}
+
+
 def hub_rows(**args):
     return _with(dict(HUB, job_id="j1", include_device_results=True), args)
 
@@ -147,6 +151,36 @@ ROWS = [
     ("iothub_rollout_wave", wave(wait_sleep=30, wait_timeout=10),
      exact("wait_sleep (30) must not be greater than wait_timeout (10)")),
     ("iothub_rollout_wave", wave(connection_string="HostName=x;SharedAccessKey=" + KEY), starts("connection_string")),
+    ("iothub_rollout", rollout(name="Fw-1"),
+     exact("name must be 1 to 40 lower-case US-ASCII letters, digits and '-' (job ids derive from it, and IoT Hub "
+           "refuses upper case in a new job's id), got 'Fw-1'")),
+    ("iothub_rollout", rollout(name="f" * 41),
+     exact("name must be 1 to 40 lower-case US-ASCII letters, digits and '-' (job ids derive from it, and IoT Hub "
+           "refuses upper case in a new job's id), got '%s'" % ("f" * 41))),
+    ("iothub_rollout", rollout(waves=[50, 40, 100]),
+     exact("waves must be cumulative percentages that grow from above 0 up to 100, such as [10, 50, 100]; got "
+           "[50.0, 40.0, 100.0]")),
+    ("iothub_rollout", rollout(waves=[50]),
+     exact("the last of waves must be 100 so that every device is reached; got [50.0]")),
+    ("iothub_rollout", rollout(waves=list(range(1, 101))),
+     exact("waves holds 100 percentages; a rollout has at most 99 waves")),
+    ("iothub_rollout", rollout(canary_percentage=150),
+     exact("wave_size and canary_count must be 0 or more, canary_percentage between 0 and 100")),
+    ("iothub_rollout", rollout(wave_size=-1),
+     exact("wave_size and canary_count must be 0 or more, canary_percentage between 0 and 100")),
+    ("iothub_rollout", rollout(target_query="   "),
+     exact("target_query must not be empty: omit it or use '*' to target all devices")),
+    ("iothub_rollout", rollout(canary_query="SELECT * FROM devices"),
+     exact("canary_query must be the condition only (such as tags.ring = 'canary'), not a SELECT statement: IoT Hub "
+           "runs SELECT * FROM devices WHERE <query>")),
+    ("iothub_rollout", rollout(retries=10), exact("retries must be from 0 to 9, got 10")),
+    ("iothub_rollout", rollout(concurrent_jobs=11), exact("concurrent_jobs must be from 1 to 10, got 11")),
+    ("iothub_rollout", rollout(twin_patch={"tags": {}}), exact("twin_patch needs tags or desired (or both)")),
+    ("iothub_rollout", rollout(twin_patch=None, method={"name": "reboot"}, revert_patch={"desired": {"fw": "1"}}),
+     exact("revert_patch undoes a twin update, so it needs twin_patch")),
+    ("iothub_rollout", rollout(wait_sleep=30, wait_timeout=10),
+     exact("wait_sleep (30) must not be greater than wait_timeout (10)")),
+    ("iothub_rollout", rollout(connection_string="HostName=x;SharedAccessKey=" + KEY), starts("connection_string")),
     ("iothub_scheduled_job_info", dict(HUB, job_id="bad id"),
      exact("job_id may only contain US-ASCII letters, digits and '-', found ' ' in 'bad id'")),
     ("iothub_job_info", dict(ARM, job_id="  "), exact("job_id must not be empty")),
