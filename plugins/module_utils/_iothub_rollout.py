@@ -46,8 +46,9 @@ class RolloutPlan(object):
         self.check_mode = check_mode
         self.name = params["name"]
         if not _NAME.match(self.name or ""):
-            raise ValidationError("name must be 1 to %d lower-case US-ASCII letters, digits and '-' (job ids derive from "
-                                  "it, and IoT Hub refuses upper case in a new job's id), got %r" % (NAME_MAX, self.name))
+            raise ValidationError("name must be 1 to %d lower-case US-ASCII letters, digits and '-' (job ids derive "
+                                  "from it, and IoT Hub refuses upper case in a new job's id), got %r"
+                                  % (NAME_MAX, self.name))
         self.target_query = normalize_query(params["target_query"], option="target_query")
         self.canary_query = (normalize_query(params["canary_query"], option="canary_query")
                              if params.get("canary_query") else None)
