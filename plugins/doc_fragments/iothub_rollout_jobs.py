@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # The options of a rollout's jobs that iothub_rollout_wave and iothub_rollout share (_iothub_wave.WavePlan).
+    # The options of a rollout's jobs that iothub_rollout_wave and iothub_rollout_waves share (_iothub_wave.WavePlan).
     DOCUMENTATION = r"""
 options:
   twin_patch:

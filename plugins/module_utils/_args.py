@@ -81,7 +81,7 @@ METHOD_SPEC = dict(type="dict", options=dict(
     response_timeout=dict(type="int"),
 ))
 
-# The jobs of a rollout's waves (iothub_rollout_wave, iothub_rollout); documented by the
+# The jobs of a rollout's waves (iothub_rollout_wave, iothub_rollout_waves); documented by the
 # azure_iot.jobs.iothub_rollout_jobs doc fragment. progress_interval and waited are set by the action plugins.
 ROLLOUT_JOBS_ARGSPEC = dict(
     twin_patch=TWIN_PATCH_SPEC,

@@ -6,7 +6,7 @@
 # internal to this collection, may change in any release
 
 """The waves of an IoT Hub rollout: a fleet of device ids split into a canary wave and the following waves, shared by
-the rollout_waves filter and the iothub_rollout module. Pure functions; a bad argument raises ValueError with a
+the rollout_waves filter and the iothub_rollout_waves module. Pure functions; a bad argument raises ValueError with a
 message the caller prefixes with its own name.
 """
 

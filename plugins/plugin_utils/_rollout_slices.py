@@ -5,7 +5,7 @@
 
 # internal to this collection, may change in any release
 
-"""The controller side of the rollout modules (iothub_rollout_wave, iothub_rollout): the module runs in slices of
+"""The controller side of the rollout modules (iothub_rollout_wave, iothub_rollout_waves): the module runs in slices of
 PROGRESS_EVERY seconds (progress_interval). A rollout or wave that ends within the first slice costs one run, as
 without the plugin; otherwise each slice ends with the job that still runs, shown as a line such as
 "job fw-2-wave-1: running, 340/1000 succeeded, 2 failed", and the next run goes on where the last stopped (every job

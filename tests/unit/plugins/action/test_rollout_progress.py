@@ -1,6 +1,6 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The iothub_rollout action plugin: the module in slices of 15 s; the next slice gets the plan and the ended waves
+"""The iothub_rollout_waves action plugin: the module in slices of 15 s; the next slice gets the plan and the ended waves
 (`resume`); a line for each wave that ended and for the job that still runs; the task changed what any slice
 changed."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.azure_iot.jobs.plugins.action import iothub_rollout
+from ansible_collections.azure_iot.jobs.plugins.action import iothub_rollout_waves as iothub_rollout
 from ansible_collections.azure_iot.jobs.tests.unit.plugins.action.test_job_progress import make_action
 
 ARGS = dict(name="fw-1", waves=[100], canary_count=1, twin_patch={"desired": {"v": 2}},

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Shows the progress of a rollout on the controller while azure_iot.jobs.iothub_rollout runs it: the module in
+"""Shows the progress of a rollout on the controller while azure_iot.jobs.iothub_rollout_waves runs it: the module in
 progress slices (plugin_utils/_rollout_slices.py), a line for each wave that ended and for the job that still runs.
 The next slice gets the waves the first run listed and the records of the ended ones (`resume`), so it neither lists
 the devices again nor reads the ended waves' jobs again."""

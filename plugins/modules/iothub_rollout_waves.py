@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 DOCUMENTATION = r"""
-module: iothub_rollout
+module: iothub_rollout_waves
 short_description: Roll a twin update or a direct method out across an IoT Hub in waves, in one task
 version_added: 1.0.0
 description:
@@ -19,7 +19,7 @@ description:
   - One task for the whole rollout, so a wave costs its jobs and their requests, not a task and a module start of its
     own. While it waits, the module's action plugin shows the job that runs and each wave that ends on the
     controller.
-  - The waves are the devices of the first listing: a rollout that is waited for in several runs of the module
+  - The waves are the devices of the first listing; a rollout that is waited for in several runs of the module
     (the action plugin's progress slices) does not list again.
   - Every job id derives from O(name) (V(<name>-canary), V(<name>-wave-<n>), with the suffixes of
     M(azure_iot.jobs.iothub_rollout_wave)), so running the task again changes nothing after a success and, after a
@@ -101,7 +101,7 @@ EXAMPLES = r"""
       connection_string: "{{ lookup('ansible.builtin.env', 'AZURE_IOTHUB_CONNECTION_STRING') }}"
   tasks:
     - name: A canary of 5 %, then a quarter, half and the rest; stop and revert above 5 % failed devices
-      azure_iot.jobs.iothub_rollout:
+      azure_iot.jobs.iothub_rollout_waves:
         name: fw-1-2-0
         target_query: "tags.kind = 'thermostat'"
         canary_percentage: 5
@@ -203,7 +203,7 @@ from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
 )
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_rollout import RolloutPlan, RolloutRun
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_rollout_waves import RolloutPlan, RolloutRun
 
 
 def argument_spec():

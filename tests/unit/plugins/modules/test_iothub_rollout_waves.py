@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""iothub_rollout: the listing, the waves in order until one stops the rollout, the progress slices' resume, with
+"""iothub_rollout_waves: the listing, the waves in order until one stops the rollout, the progress slices' resume, with
 the exact requests of each path (each wave's own requests are iothub_rollout_wave's, tested there)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _iothub
-from ansible_collections.azure_iot.jobs.plugins.modules import iothub_rollout as module
+from ansible_collections.azure_iot.jobs.plugins.modules import iothub_rollout_waves as module
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 from ansible_collections.azure_iot.jobs.tests.unit.plugins.modules.test_iothub_rollout_wave import (
     DESIRED,
