@@ -1,7 +1,7 @@
 # Copyright (c) 2026 azure_iot.jobs contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The iothub_rollout_waves action plugin: the module in slices of 15 s; the next slice gets the plan and the ended waves
-(`resume`); a line for each wave that ended and for the job that still runs; the task changed what any slice
+"""The iothub_rollout_waves action plugin: the module in slices of 15 s; the next slice gets the plan and the ended
+waves (`resume`); a line for each wave that ended and for the job that still runs; the task changed what any slice
 changed."""
 
 from __future__ import annotations
