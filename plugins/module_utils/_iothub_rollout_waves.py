@@ -34,6 +34,15 @@ MAX_WAVES = 99
 _NAME = re.compile(r"^[a-z0-9-]{1,%d}$" % NAME_MAX)
 
 
+def _resumable(waves, devices_in_scope, done):
+    """Whether `resume` has the shape RolloutRun._resume gives it."""
+    return (isinstance(waves, list) and isinstance(devices_in_scope, int) and len(done) <= len(waves)
+            and all(isinstance(wave, dict) and isinstance(wave.get("name"), str)
+                    and isinstance(wave.get("job_id"), str) and isinstance(wave.get("device_ids"), list)
+                    for wave in waves)
+            and all(isinstance(record, dict) and isinstance(record.get("targeted"), int) for record in done))
+
+
 def _wave_params(params, wave):
     return dict(params, name=wave["name"], job_id=wave["job_id"], device_ids=wave["device_ids"])
 
@@ -68,6 +77,10 @@ class RolloutPlan(object):
         self.waves = resume.get("waves")
         self.devices_in_scope = resume.get("devices_in_scope")
         self.done = list(resume.get("done") or [])
+        if resume and not _resumable(self.waves, self.devices_in_scope, self.done):
+            raise ValidationError("resume is set by the module's action plugin between its progress slices and must "
+                                  "hold the waves, devices_in_scope and the ended waves' records it returned; leave "
+                                  "it unset")
 
     def list_and_split(self, client):
         """The waves over the devices the target query selects now (the canary query's ones first)."""
@@ -137,7 +150,10 @@ class RolloutRun(object):
         self.changed = self.changed or bool(out.get("changed"))
 
     def _resume(self, records):
-        return {"waves": self.plan.waves, "devices_in_scope": self.plan.devices_in_scope, "done": records}
+        # The ended waves' devices are not needed again: the next run starts after them (smaller arguments).
+        waves = [dict(wave, device_ids=[]) if number < len(records) else wave
+                 for number, wave in enumerate(self.plan.waves)]
+        return {"waves": waves, "devices_in_scope": self.plan.devices_in_scope, "done": records}
 
     def _result(self, records, reason):
         summary = {

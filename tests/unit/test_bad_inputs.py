@@ -173,6 +173,9 @@ ROWS = [
     ("iothub_rollout_waves", rollout(canary_query="SELECT * FROM devices"),
      exact("canary_query must be the condition only (such as tags.ring = 'canary'), not a SELECT statement: IoT Hub "
            "runs SELECT * FROM devices WHERE <query>")),
+    ("iothub_rollout_waves", rollout(resume={"waves": "all"}),
+     exact("resume is set by the module's action plugin between its progress slices and must hold the waves, "
+           "devices_in_scope and the ended waves' records it returned; leave it unset")),
     ("iothub_rollout_waves", rollout(retries=10), exact("retries must be from 0 to 9, got 10")),
     ("iothub_rollout_waves", rollout(concurrent_jobs=11), exact("concurrent_jobs must be from 1 to 10, got 11")),
     ("iothub_rollout_waves", rollout(twin_patch={"tags": {}}), exact("twin_patch needs tags or desired (or both)")),
