@@ -8,11 +8,7 @@ the exact requests of each path (each wave's own requests are iothub_rollout_wav
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
 
-import pytest
-
-from ansible_collections.azure_iot.jobs.plugins.module_utils import _iothub
 from ansible_collections.azure_iot.jobs.plugins.modules import iothub_rollout_waves as module
 from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 from ansible_collections.azure_iot.jobs.tests.unit.plugins.modules.test_iothub_rollout_wave import (
@@ -24,19 +20,13 @@ from ansible_collections.azure_iot.jobs.tests.unit.plugins.modules.test_iothub_r
     failed_rows,
     get,
     job,
+    no_waiting,
     request,
 )
 
-NOW = datetime(2026, 11, 23, 8, 0, 0, tzinfo=timezone.utc)
+__all__ = ["no_waiting"]  # the autouse fixture of the wave's tests: no real sleep, a fixed UTC now
+
 FLEET = ["d%02d" % number for number in range(1, 11)]  # sorted as the hub's ids are: d01 ... d10
-
-
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch):
-    monkeypatch.setattr(_iothub, "utcnow", lambda: NOW)
-    sleeps = []
-    monkeypatch.setattr(time, "sleep", sleeps.append)
-    return sleeps
 
 
 def args(**overrides):
