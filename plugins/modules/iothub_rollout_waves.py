@@ -79,7 +79,7 @@ attributes:
     support: full
     details:
       - Lists the devices (read only), writes nothing and never waits. Every wave is predicted as
-        M(azure_iot.jobs.iothub_rollout_wave) predicts one (RV(rollout.waves[].status=planned)).
+        M(azure_iot.jobs.iothub_rollout_wave) predicts one (its record in RV(rollout.waves) has C(status=planned)).
   diff_mode:
     support: full
     details:
@@ -186,6 +186,31 @@ jobs:
   elements: dict
   sample: [{"job_id": "fw-1-2-0-canary", "step": "wave", "changed": true, "status": "completed",
             "device_count": 50, "elapsed": 12.4, "statistics": null}]
+in_progress:
+  description: The progress slice (O(progress_interval)) ended while a job still ran; the task runs the module again.
+  returned: when the progress slice ended first
+  type: bool
+  sample: true
+job:
+  description: The job that still runs, as M(azure_iot.jobs.iothub_scheduled_job) returns it.
+  returned: when RV(in_progress) is true
+  type: dict
+  sample: {"job_id": "fw-1-2-0-wave-1", "status": "running"}
+wave:
+  description: The name of the wave whose job still runs.
+  returned: when RV(in_progress) is true
+  type: str
+  sample: wave-1
+waited:
+  description: Seconds this task has waited for each job so far (job id to seconds), for the next run.
+  returned: when RV(in_progress) is true
+  type: dict
+  sample: {"fw-1-2-0-wave-1": 15.0}
+resume:
+  description: What the next run needs (O(resume)).
+  returned: when RV(in_progress) is true
+  type: dict
+  sample: {"waves": [], "devices_in_scope": 1000, "done": []}
 waves:
   description: The records of the waves that ended before the task failed.
   returned: failure

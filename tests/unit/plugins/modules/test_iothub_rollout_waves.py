@@ -158,9 +158,9 @@ def test_a_slice_that_ends_on_a_running_job_returns_the_plan_and_the_ended_waves
 
 
 def test_the_next_slice_resumes_at_the_running_wave_without_listing(run_module):
-    resume = {"devices_in_scope": 10, "done": [dict(name="canary", job_id="fw-2-canary", targeted=2, succeeded=2,
-                                                     failed=0, failure_rate=0.0, retries=0, failed_devices=[],
-                                                     reverted=False, status="completed", job_ids=["fw-2-canary"])],
+    canary = dict(name="canary", job_id="fw-2-canary", targeted=2, succeeded=2, failed=0, failure_rate=0.0, retries=0,
+                  failed_devices=[], reverted=False, status="completed", job_ids=["fw-2-canary"])
+    resume = {"devices_in_scope": 10, "done": [canary],
               "waves": [{"name": "canary", "job_id": "fw-2-canary", "device_ids": CANARY},
                         {"name": "wave-1", "job_id": "fw-2-wave-1", "device_ids": WAVE_1},
                         {"name": "wave-2", "job_id": "fw-2-wave-2", "device_ids": WAVE_2}]}
