@@ -3,8 +3,9 @@ rollout: the orchestration overhead of each, the wall time minus the time the em
 from its creation to its end).
 
 The device-operation rate is raised so that the jobs themselves take seconds; what is left is the cost around them:
-listing the devices, planning, Ansible's tasks (one azure_iot.jobs.iothub_rollout_wave call a wave), the requests,
-and the slack of polling every POLL seconds (the script polls as often, so it has the same slack).
+Ansible's start and the role's few tasks (the whole rollout is one azure_iot.jobs.iothub_rollout_waves task: the
+listing, the waves, the decisions), the requests, and the slack of polls at least POLL seconds apart (the script
+polls every POLL seconds).
 
 A wave of 2,000 devices does not fit in one query (IoT Hub refuses more than about 8,200 characters; 2,000 ids make
 about 32,000), so each wave runs as 5 jobs (495 devices each, then 20): 25 jobs in all. On an S1 hub (one job at a
