@@ -307,7 +307,7 @@ def _device_rows(client, query, twins, page_size):
 
 
 def iter_device_ids(client, query, page_size=QUERY_PAGE):
-    """The ids of the devices a queryCondition selects now, in the hub's order, page by page: a caller may stop early."""
+    """The ids of the devices a queryCondition selects now, in the hub's order, page by page: callers may stop early."""
     return (row["deviceId"] for row in _device_rows(client, query, False, page_size))
 
 

@@ -28,13 +28,13 @@ description:
     share of failed devices with O(failure_threshold). Above it the wave stops the rollout (RV(stopped_reason)) and,
     when O(revert_patch) is set, a revert job applies it to every device of the wave.
   - Job ids derive from O(job_id) (V(<job_id>), V(<job_id>-part-2), ..., V(<job_id>-retry-<k>),
-    V(<job_id>-revert)), so running the task again finds every job and changes nothing. The job V(<job_id>) decides
-    what a rerun does: a range job of the wave's least and greatest id is kept as it is (no new listing), any other
-    job means the C(deviceId IN [...]) jobs. Retries (over few devices) are always C(deviceId IN [...]) jobs; the
-    revert of a range wave is one job V(<job_id>-revert) over the same condition; with a higher O(retries) it
+    V(<job_id>-revert)), so running the task again finds every job and changes nothing; with a higher O(retries) it
     retries the devices that failed. Each job goes through the same create and compare logic as
     M(azure_iot.jobs.iothub_scheduled_job), so it is created exactly once, and a job with the same id and another
     request fails the task.
+  - The job V(<job_id>) decides what a rerun does; a range job of the wave's least and greatest id is kept as it is (no
+    new listing), any other job means the C(deviceId IN [...]) jobs. Retries (over few devices) are always
+    C(deviceId IN [...]) jobs; the revert of a range wave is one job V(<job_id>-revert) over the same condition.
   - Device failures do not fail the task; the wave's record says how many failed and whether the rollout stops.
     The task fails when a job itself fails, is cancelled or does not end within O(wait_timeout).
 author:
@@ -171,7 +171,7 @@ notes:
     it, since the module builds the C(deviceId IN [...]) conditions itself.
   - A wave too large for one C(deviceId IN [...]) condition first reads its first job (the same GET serves the job's
     lookup) and, when it does not exist yet, lists its device id range; a range job then costs one PUT and its polls.
-  - A range job accepts a race: a device registered inside the range between the listing and the job's start is
+  - A range job accepts a race, a device registered inside the range between the listing and the job's start is
     included in the wave's job, and in its revert. Register devices outside the id ranges of a
     running rollout when that matters.
 seealso:
