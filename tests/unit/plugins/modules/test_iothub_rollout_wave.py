@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils import _iothub
 from ansible_collections.azure_iot.jobs.plugins.modules import iothub_rollout_wave as module
-from ansible_collections.azure_iot.jobs.tests.unit.fake_client import ANY, FakeClient, api_error, expect, pages
+from ansible_collections.azure_iot.jobs.tests.unit.fake_client import FakeClient, api_error, expect, pages
 
 NOW = datetime(2026, 11, 23, 8, 0, 0, tzinfo=timezone.utc)
 JOB = "/jobs/v2/{job_id}"
@@ -86,11 +86,14 @@ def count(ids, number, query=None):
                  json={"query": "SELECT COUNT() AS numberOfDevices FROM devices WHERE " + (query or condition(ids))})
 
 
+def range_sql(ids):
+    return {"query": "SELECT deviceId FROM devices WHERE deviceId >= '%s' AND deviceId <= '%s'" % (min(ids), max(ids))}
+
+
 def listing(ids, listed, page=1000):
     """The listing of the wave's deviceId range, answered with `listed` in pages of `page` ids."""
-    sql = "SELECT deviceId FROM devices WHERE deviceId >= '%s' AND deviceId <= '%s'" % (min(ids), max(ids))
     return pages("POST", QUERY, [[{"deviceId": device_id} for device_id in listed[start:start + page]]
-                                 for start in range(0, len(listed), page)], json={"query": sql})
+                                 for start in range(0, len(listed), page)], json=range_sql(ids))
 
 
 def interleaved(ids):
@@ -201,7 +204,7 @@ def test_a_wave_device_the_range_listing_misses_means_the_in_list_parts(run_modu
 
 def test_a_hub_that_refuses_the_range_listing_means_the_in_list_parts(run_module):
     refused = api_error(400, "BadRequest", "operator >= is not supported on strings", method="POST", path=QUERY)
-    client = FakeClient([get("fw-2-wave-1"), pages("POST", QUERY, [refused], json=ANY)] + in_list_parts())
+    client = FakeClient([get("fw-2-wave-1"), pages("POST", QUERY, [refused], json=range_sql(MANY))] + in_list_parts())
     outcome = run_module(module, many_args(), client=client)
     client.assert_done()
     assert not outcome.failed, outcome.msg
@@ -210,7 +213,7 @@ def test_a_hub_that_refuses_the_range_listing_means_the_in_list_parts(run_module
 
 def test_another_listing_error_fails_the_task_before_any_write(run_module):
     denied = api_error(401, "IotHubUnauthorizedAccess", "denied", method="POST", path=QUERY)
-    client = FakeClient([get("fw-2-wave-1"), pages("POST", QUERY, [denied], json=ANY)])
+    client = FakeClient([get("fw-2-wave-1"), pages("POST", QUERY, [denied], json=range_sql(MANY))])
     outcome = run_module(module, many_args(), client=client)
     client.assert_done()
     assert outcome.failed
@@ -461,8 +464,8 @@ def test_five_concurrent_jobs_are_created_then_waited_for_with_as_many_requests(
     outcome = run_module(module, wave_args(concurrent_jobs=5), client=client)
     client.assert_done()
     assert not outcome.failed, outcome.msg
-    # The range listing, then a lookup and a create a job, then one poll a job: the requests of five jobs one after
-    # the other, plus the listing that chose them.
+    # The range listing (one request: it stops within its first page of 4), then a lookup and a create a job, then
+    # one poll a job: the requests of five jobs one after the other, plus the listing that chose them.
     assert client.calls == [("GET", JOB), ("POST", QUERY), ("PUT", JOB)] + [("GET", JOB), ("PUT", JOB)] * 4 \
         + [("GET", JOB)] * 5
     # The first poll follows its create answer by wait_sleep; the others were read before that pause: no more pause.
