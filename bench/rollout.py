@@ -7,11 +7,13 @@ Ansible's start and the role's few tasks (the whole rollout is one azure_iot.job
 listing, the waves, the decisions), the requests, and the slack of polls at least POLL seconds apart (the script
 polls every POLL seconds).
 
-A wave of 2,000 devices does not fit in one query (IoT Hub refuses more than about 8,200 characters; 2,000 ids make
-about 32,000), so each wave runs as 5 jobs (495 devices each, then 20): 25 jobs in all. On an S1 hub (one job at a
-time) they run one after the other; on an S3 hub (10 at a time) the role runs a wave's 5 at once (concurrent_jobs 5)
-and the script does the same by hand. The jobs share the hub's device-operation rate (the same raised rate on both
-tiers), so running them at once saves the gaps between them, not device time.
+A wave of 2,000 devices does not fit in one deviceId IN [...] query (IoT Hub refuses more than about 8,200
+characters; 2,000 ids make about 32,000). The role runs each wave as one job over the wave's deviceId range (the hub
+lists exactly the wave's devices in it): 5 jobs in all. The script cuts each wave into 5 IN-list jobs (495 devices
+each, then 20), as the role did before: 25 jobs. On an S1 hub (one job at a time) they run one after the other; on an
+S3 hub (10 at a time) the script runs a wave's 5 at once (the role's concurrent_jobs 5 has one job to run). The
+jobs share the hub's device-operation rate (the same raised rate on both tiers), so running them at once saves the
+gaps between them, not device time.
 
 Job time is the union of the jobs' intervals on the emulator (from creation to end, on one timeline): jobs that
 overlap count once.

@@ -299,15 +299,24 @@ def _twin_to_ansible(row):
             "desired": desired, "reported": reported}
 
 
-def query_devices(client, query, twins=False, page_size=QUERY_PAGE):
-    """The devices a queryCondition selects now, sorted by id: ids only, or twins projected to snake_case."""
+def _device_rows(client, query, twins, page_size):
     sql = "SELECT %s FROM devices" % ("*" if twins else "deviceId")
     if query != "*":
         sql += " WHERE " + query
-    rows = client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": sql}, page_size=page_size)
+    return client.iter_continuation("POST", DEVICES_QUERY_PATH, json={"query": sql}, page_size=page_size)
+
+
+def iter_device_ids(client, query, page_size=QUERY_PAGE):
+    """The ids of the devices a queryCondition selects now, in the hub's order, page by page: callers may stop early."""
+    return (row["deviceId"] for row in _device_rows(client, query, False, page_size))
+
+
+def query_devices(client, query, twins=False, page_size=QUERY_PAGE):
+    """The devices a queryCondition selects now, sorted by id: ids only, or twins projected to snake_case."""
     if twins:
-        return sorted((_twin_to_ansible(row) for row in rows), key=lambda device: device["device_id"])
-    return sorted(row["deviceId"] for row in rows)
+        return sorted((_twin_to_ansible(row) for row in _device_rows(client, query, True, page_size)),
+                      key=lambda device: device["device_id"])
+    return sorted(iter_device_ids(client, query, page_size))
 
 
 def device_jobs_query(job_id, statuses=None):

@@ -9,12 +9,17 @@
 threshold and the revert, each job through the same Lifecycle as azure_iot.jobs.iothub_scheduled_job (exactly once,
 idempotent: a rerun finds every job by its id and changes nothing).
 
-A wave's jobs (its devices cut into queries IoT Hub takes, _rollout.device_id_jobs) are judged together. They run in
+A wave whose devices do not fit in one deviceId IN [...] condition runs as one job over a deviceId range when the hub
+lists every device of the wave in that range and the devices of the range outside the wave fit in its condition
+(choose_wave_jobs); otherwise as several jobs, its devices cut into queries IoT Hub takes (_rollout.device_id_jobs).
+A wave's jobs are judged together. They run in
 batches of concurrent_jobs: the batch's jobs are created, then waited for in order (the first wait follows its job; the
 later ones have usually ended by then and cost one poll). Free and S1 hubs run one job at a time, so the default, 1,
 creates each job once the one before it has ended. A create the hub refuses with its concurrent-job limit while jobs of
 the batch still run waits for them and is sent again: the batch shrinks to what the hub runs.
 Job ids: <job_id>[-part-<m>], <job_id>-retry-<k>[-part-<m>], <job_id>-revert[-part-<m>], as the role always named them.
+A range wave is the one job <job_id>, and its revert the one job <job_id>-revert over the same condition; retries
+(few devices) are always IN-list jobs.
 """
 
 from __future__ import annotations
@@ -23,11 +28,20 @@ import math
 import time
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import ApiError, CollectionError, ValidationError
-from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
+from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import (
+    MAX_CONDITION_LENGTH,
+    ScheduledJob,
+    iter_device_ids,
+    normalize_query,
+)
 from ansible_collections.azure_iot.jobs.plugins.module_utils._job import JobFailure, Lifecycle
 from ansible_collections.azure_iot.jobs.plugins.module_utils._rollout import (
     device_id_jobs,
+    device_id_range,
+    is_range_of,
     part_id,
+    quoted,
+    range_condition,
     stop_reason,
     wave_record,
 )
@@ -37,12 +51,23 @@ MAX_RETRIES = 9
 MAX_CONCURRENT_JOBS = 10  # the most any tier runs at once (S3, contract.md section 1.6)
 
 
+_UNREAD = object()
+
+
 class WaveJob(ScheduledJob):
-    """A job of the wave. Its condition is a deviceId IN [...] list built from ids the hub listed, so a real run does
-    not count its devices before the create (iothub_scheduled_job's check of a user's query, one request a job); the
-    job's statistics count them. Check mode still counts them: that is the plan's prediction."""
+    """A job of the wave. Its condition (a deviceId IN [...] list or range) is built from ids the hub listed, so a real
+    run does not count its devices before the create (iothub_scheduled_job's check of a user's query, one request a
+    job); the job's statistics count them. Check mode still counts them: that is the plan's prediction."""
 
     counts_before_create = True
+
+    def __init__(self, *args, **kwargs):
+        super(WaveJob, self).__init__(*args, **kwargs)
+        self.prefetched = _UNREAD  # the job as choose_wave_jobs read it: the Lifecycle's lookup, without a second GET
+
+    def get(self, client):
+        job, self.prefetched = self.prefetched, _UNREAD
+        return super(WaveJob, self).get(client) if job is _UNREAD else job
 
     def before_create(self, client, warn):
         if not self.counts_before_create:
@@ -149,12 +174,68 @@ class WavePlan(object):
     def _descriptors(self, jobs, twin_patch=None):
         return [self._descriptor(job["job_id"], job["query"], twin_patch) for job in jobs]
 
+    def range_jobs(self, query):
+        """(the wave's one job, its revert jobs) over a deviceId range condition."""
+        reverts = [self._descriptor(self.job_id + "-revert", query, self.revert_patch)] if self.revert_patch else []
+        return [self._descriptor(self.job_id, query)], reverts
+
     def retry_jobs(self, attempt, failed_ids):
         return self._descriptors(device_id_jobs(failed_ids, "%s-retry-%d" % (self.job_id, attempt)))
 
     def threshold_text(self):
         """The threshold as the user wrote it: 10, not 10.0."""
         return "%g" % self.threshold
+
+
+def _listed_range(client, plan):
+    """The range condition of the wave, less the devices the hub lists in the range outside the wave; None when the
+    hub does not list every device of the wave there (its string order is not ours), when those devices do not fit
+    in one condition, or when it refuses the query (400: a hub that does not order strings). The listing stops as
+    soon as they do not fit, so a range over a large fleet costs a page or two."""
+    wave, found, excluded = set(plan.device_ids), 0, []
+    # The condition's length with the exclusions so far; each adds its quoted id and ", " (the first no ", ").
+    length = len(range_condition(plan.device_ids, [""])) - len(quoted("")) - 2
+    try:
+        for device_id in iter_device_ids(client, device_id_range(plan.device_ids)):
+            if device_id in wave:
+                found += 1
+                continue
+            excluded.append(device_id)
+            length += len(quoted(device_id)) + 2
+            if length > MAX_CONDITION_LENGTH:
+                return None
+    except ApiError as err:
+        if err.status != 400:
+            raise
+        return None
+    if found != len(wave):
+        return None
+    return range_condition(plan.device_ids, sorted(excluded))
+
+
+def choose_wave_jobs(client, plan):
+    """(the wave's jobs, its revert jobs): what the first run chose, or, before any job exists, one range job when
+    the hub's listing allows it, else the IN-list parts. The wave's first job id is read first: an existing range
+    job of this wave's bounds is adopted as it is (no listing), any other job means the parts (part 1 is compared
+    with it as usual). The job as read is handed to the chosen first job, so its Lifecycle does not read it again.
+    A device registered in the range between the listing and the job's start is included in the wave's job."""
+    first = plan.jobs[0]
+    if len(plan.jobs) == 1:
+        return plan.jobs, plan.reverts
+    existing = first.get(client)
+    if existing is None:
+        query = _listed_range(client, plan)
+    else:
+        query = normalize_query(existing.get("query"), strict=False)
+        query = query if is_range_of(query, plan.device_ids) else None
+    jobs, reverts = plan.jobs, plan.reverts
+    if query is not None:
+        try:
+            jobs, reverts = plan.range_jobs(query)
+        except ValidationError:
+            pass  # an excluded id the condition checks refuse (a bracket in an id): the parts
+    jobs[0].prefetched = existing
+    return jobs, reverts
 
 
 class WaveRun(object):
@@ -171,11 +252,13 @@ class WaveRun(object):
         self.warn = warn
         self.jobs = []  # what each job did, in order: the result's `jobs`
         self.changed = False
+        self.wave_jobs = plan.jobs  # the wave's jobs as chosen (choose_wave_jobs): a range job or the parts
 
     def run(self):
         plan = self.plan
         try:
-            failed, targeted = self._step(plan.jobs, "wave")
+            self.wave_jobs, reverts = choose_wave_jobs(self.client, plan)
+            failed, targeted = self._step(self.wave_jobs, "wave")
             if self.check_mode:
                 return self._result(self._planned(targeted), "")
             retried = 0
@@ -185,8 +268,8 @@ class WaveRun(object):
                 failed, _targeted = self._step(plan.retry_jobs(attempt, failed), "retry")
                 retried = attempt
             reason = stop_reason(plan.name, len(plan.device_ids), len(failed), plan.threshold, plan.threshold_text())
-            if reason and plan.reverts:
-                self._step(plan.reverts, "revert")
+            if reason and reverts:
+                self._step(reverts, "revert")
             record = wave_record(plan.name, plan.job_id, len(plan.device_ids), failed, retries=retried,
                                  stop_reason_text=reason, revert_patch=plan.revert_patch)
             return self._result(dict(record, job_ids=self._wave_job_ids()), reason)
@@ -284,7 +367,7 @@ class WaveRun(object):
         return count
 
     def _wave_job_ids(self):
-        return [descriptor.job_id for descriptor in self.plan.jobs]
+        return [descriptor.job_id for descriptor in self.wave_jobs]
 
     def _planned(self, targeted):
         """Check mode: the wave as it would be recorded, with the devices its jobs' queries target now."""
@@ -299,6 +382,6 @@ class WaveRun(object):
             result["diff"] = {
                 "before": {"jobs": existing},
                 "after": {"jobs": [{"job_id": descriptor.job_id, "query": descriptor.query}
-                                   for descriptor in self.plan.jobs], "device_ids": self.plan.device_ids},
+                                   for descriptor in self.wave_jobs], "device_ids": self.plan.device_ids},
             }
         return result

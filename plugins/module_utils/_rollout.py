@@ -28,6 +28,27 @@ def device_id_condition(device_ids):
     return "deviceId IN [%s]" % ", ".join(quoted(device_id) for device_id in device_ids)
 
 
+def device_id_range(device_ids):
+    """deviceId >= 'lo' AND deviceId <= 'hi': every device whose id sorts between the least and the greatest of these.
+    IoT Hub queries compare strings with < > <= >= (contract.md 2.7: devices.jobs.createdTimeUtc > '2016-09-01'; the
+    emulator too, emulator/query/evaluate.py); whether its order is ours is checked by listing the range."""
+    return "deviceId >= %s AND deviceId <= %s" % (quoted(min(device_ids)), quoted(max(device_ids)))
+
+
+def range_condition(device_ids, excluded=()):
+    """The range of these ids, less the devices `excluded` (ids the range holds that are not among them)."""
+    condition = device_id_range(device_ids)
+    if excluded:
+        condition += " AND NOT (%s)" % device_id_condition(excluded)
+    return condition
+
+
+def is_range_of(condition, device_ids):
+    """Whether a condition (as normalize_query reads it back) is a range_condition of these ids, any exclusions."""
+    base = device_id_range(device_ids)
+    return condition == base or (condition.startswith(base + " AND NOT (deviceId IN [") and condition.endswith("])"))
+
+
 def part_id(job_id, number):
     """The first part keeps the job id itself (what one job over the devices always had), the others add -part-<n>."""
     return job_id if number == 1 else "%s-part-%d" % (job_id, number)

@@ -14,10 +14,16 @@ description:
   - Runs one wave of a staged rollout over the devices O(device_ids), in one task, as the
     P(azure_iot.jobs.iothub_rollout#role) role does for each wave.
   - Creates the wave's scheduled jobs (a twin update O(twin_patch) or a direct method O(method)) and waits for each.
-    IoT Hub refuses a query of more than about 8,200 characters, so the devices are cut into jobs whose
-    C(deviceId IN [...]) conditions fit (as P(azure_iot.jobs.device_id_jobs#filter) cuts them); the jobs run one
-    after the other, each waited for before the next is created (Free and S1 hubs run one job at a time), or
-    O(concurrent_jobs) at a time.
+    A wave whose devices fit in one C(deviceId IN [...]) condition runs as that one job.
+  - IoT Hub refuses a query of more than about 8,200 characters. A larger wave runs as one job over a device id range,
+    C(deviceId >= 'first' AND deviceId <= 'last') (its least and greatest id), followed by
+    C(AND NOT (deviceId IN [...])) with the devices of that range that are not in the wave (canaries, devices of
+    other waves, devices the rollout's query left out), when two checks pass. Before creating it, the module lists the
+    range (C(SELECT deviceId FROM devices WHERE <range>), pages of up to 1,000 ids); every device of the wave must be
+    listed (so the hub orders ids as the module does) and the exclusions must fit in the query. Otherwise (or when the
+    hub refuses the listing with 400) the devices are cut into jobs whose C(deviceId IN [...]) conditions fit (as
+    P(azure_iot.jobs.device_id_jobs#filter) cuts them); they run one after the other, each waited for before the next
+    is created (Free and S1 hubs run one job at a time), or O(concurrent_jobs) at a time.
   - Reads the devices that failed, runs up to O(retries) retry jobs over the devices still failing, then compares the
     share of failed devices with O(failure_threshold). Above it the wave stops the rollout (RV(stopped_reason)) and,
     when O(revert_patch) is set, a revert job applies it to every device of the wave.
@@ -26,6 +32,9 @@ description:
     retries the devices that failed. Each job goes through the same create and compare logic as
     M(azure_iot.jobs.iothub_scheduled_job), so it is created exactly once, and a job with the same id and another
     request fails the task.
+  - The job V(<job_id>) decides what a rerun does; a range job of the wave's least and greatest id is kept as it is (no
+    new listing), any other job means the C(deviceId IN [...]) jobs. Retries (over few devices) are always
+    C(deviceId IN [...]) jobs; the revert of a range wave is one job V(<job_id>-revert) over the same condition.
   - Device failures do not fail the task; the wave's record says how many failed and whether the rollout stops.
     The task fails when a job itself fails, is cancelled or does not end within O(wait_timeout).
 author:
@@ -42,7 +51,10 @@ options:
     type: str
     required: true
   device_ids:
-    description: The devices of the wave, each once.
+    description:
+      - The devices of the wave, each once.
+      - When their C(deviceId IN [...]) condition is too long for one query, the wave's job selects them by the range
+        from the least to the greatest id, less the other devices the hub lists in that range (see the description).
     type: list
     elements: str
     required: true
@@ -57,7 +69,8 @@ attributes:
   check_mode:
     support: full
     details:
-      - Writes nothing and never waits. Predicts the wave's jobs, counts the devices each new job's query targets
+      - Writes nothing and never waits. Predicts the wave's jobs (lists the device id range as a real run does, so it
+        plans the same range or C(deviceId IN [...]) jobs), counts the devices each new job's query targets
         (C(SELECT COUNT())) and returns the planned record (RV(wave.status=planned)); no retry or revert is planned.
   diff_mode:
     support: full
@@ -68,6 +81,11 @@ notes:
     read (a devices.jobs query) only from jobs whose statistics count some. Unlike
     M(azure_iot.jobs.iothub_scheduled_job), a real run does not count the devices of a job's query before creating
     it, since the module builds the C(deviceId IN [...]) conditions itself.
+  - A wave too large for one C(deviceId IN [...]) condition first reads its first job (the same GET serves the job's
+    lookup) and, when it does not exist yet, lists its device id range; a range job then costs one PUT and its polls.
+  - A range job accepts a race, a device registered inside the range between the listing and the job's start is
+    included in the wave's job, and in its revert. Register devices outside the id ranges of a
+    running rollout when that matters.
 seealso:
   - module: azure_iot.jobs.iothub_scheduled_job
 """
@@ -120,7 +138,7 @@ wave:
       type: str
       sample: fw-1-2-0-canary
     job_ids:
-      description: The ids of the wave's jobs (without retries and revert).
+      description: The ids of the wave's jobs (without retries and revert); one for a wave that runs as a range job.
       type: list
       elements: str
       sample: [fw-1-2-0-canary]
