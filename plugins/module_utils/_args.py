@@ -96,6 +96,18 @@ ROLLOUT_JOBS_ARGSPEC = dict(
     progress_interval=dict(type="int", default=0),
     waited=dict(type="dict", default={}),
 )
+# The AnsibleModule arguments of both rollout modules besides their argument_spec.
+ROLLOUT_MODULE_KWARGS = dict(mutually_exclusive=[("twin_patch", "method")], required_one_of=[("twin_patch", "method")],
+                             supports_check_mode=True)
+
+
+def rollout_argument_spec(**own):
+    """A rollout module's argument_spec: its own options, the jobs' options and every hub connection option (ARM's
+    too, so that one group/azure_iot.jobs.iothub default serves every hub module)."""
+    spec = dict(own)
+    for shared in (ROLLOUT_JOBS_ARGSPEC, COMMON_ARGSPEC, IOTHUB_ARGSPEC, ARM_ARGSPEC):
+        spec.update(shared)
+    return spec
 
 
 # What an IoT Central job does (iotcentral_job, and the runs of iotcentral_scheduled_job); documented by the

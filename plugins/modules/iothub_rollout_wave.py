@@ -243,33 +243,22 @@ jobs:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
-    ARM_ARGSPEC,
-    COMMON_ARGSPEC,
-    IOTHUB_ARGSPEC,
-    ROLLOUT_JOBS_ARGSPEC,
-)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ROLLOUT_MODULE_KWARGS, rollout_argument_spec
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_wave import WavePlan, WaveRun
 
 
 def argument_spec():
-    spec = dict(
+    return rollout_argument_spec(
         name=dict(type="str", required=True),
         job_id=dict(type="str", required=True),
         device_ids=dict(type="list", elements="str", required=True),
     )
-    spec.update(ROLLOUT_JOBS_ARGSPEC)
-    spec.update(COMMON_ARGSPEC)
-    spec.update(IOTHUB_ARGSPEC)
-    spec.update(ARM_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
-    return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=[("twin_patch", "method")],
-                           required_one_of=[("twin_patch", "method")], supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), **ROLLOUT_MODULE_KWARGS)
     try:
         # Every job the wave may create is built, and so checked, before the client exists.
         plan = WavePlan(module.params, check_mode=module.check_mode)

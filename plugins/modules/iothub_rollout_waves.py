@@ -220,19 +220,14 @@ waves:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.azure_iot.jobs.plugins.module_utils._args import (
-    ARM_ARGSPEC,
-    COMMON_ARGSPEC,
-    IOTHUB_ARGSPEC,
-    ROLLOUT_JOBS_ARGSPEC,
-)
+from ansible_collections.azure_iot.jobs.plugins.module_utils._args import ROLLOUT_MODULE_KWARGS, rollout_argument_spec
 from ansible_collections.azure_iot.jobs.plugins.module_utils._connection import iothub_client
 from ansible_collections.azure_iot.jobs.plugins.module_utils._errors import CollectionError
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub_rollout_waves import RolloutPlan, RolloutRun
 
 
 def argument_spec():
-    spec = dict(
+    return rollout_argument_spec(
         name=dict(type="str", required=True),
         target_query=dict(type="str", default="*"),
         canary_query=dict(type="str"),
@@ -242,16 +237,10 @@ def argument_spec():
         wave_size=dict(type="int", default=0),
         resume=dict(type="dict"),
     )
-    spec.update(ROLLOUT_JOBS_ARGSPEC)
-    spec.update(COMMON_ARGSPEC)
-    spec.update(IOTHUB_ARGSPEC)
-    spec.update(ARM_ARGSPEC)  # accepted so one group/azure_iot.jobs.iothub default serves every hub module
-    return spec
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=[("twin_patch", "method")],
-                           required_one_of=[("twin_patch", "method")], supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argument_spec(), **ROLLOUT_MODULE_KWARGS)
     try:
         # Every option, and every job a wave may create, is checked before the client exists.
         plan = RolloutPlan(module.params, check_mode=module.check_mode)
