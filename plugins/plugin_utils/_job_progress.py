@@ -73,6 +73,15 @@ def progress_line(job_id, status, counts):
     return ", ".join(parts)
 
 
+def execute_as_it_is(action, args, task_vars):
+    """The module run once with the task's arguments (check mode, async, nothing to show): its result."""
+    wrap_async = bool(action._task.async_val) and not action._connection.has_native_async
+    out = action._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async)
+    if not wrap_async:  # an async job's wrapper removes its own files when it ends
+        action._remove_tmp_path(action._connection._shell.tmpdir)
+    return out
+
+
 class JobProgressAction(ActionBase):
     """Run a waiting job module in steps and show the job's progress; the module gives the verdict."""
 
@@ -96,12 +105,7 @@ class JobProgressAction(ActionBase):
         args = dict(self._task.args)
         timing = self._timing(args)
         if timing is None:
-            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-            result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars,
-                                                             wrap_async=wrap_async))
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
+            return merge_hash(result, execute_as_it_is(self, args, task_vars))
         try:
             return merge_hash(result, self._wait_with_progress(args, task_vars, *timing))
         finally:

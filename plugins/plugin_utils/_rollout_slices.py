@@ -20,7 +20,11 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.azure_iot.jobs.plugins.module_utils._iothub import ScheduledJob
-from ansible_collections.azure_iot.jobs.plugins.plugin_utils._job_progress import PROGRESS_EVERY, progress_line
+from ansible_collections.azure_iot.jobs.plugins.plugin_utils._job_progress import (
+    PROGRESS_EVERY,
+    execute_as_it_is,
+    progress_line,
+)
 
 display = Display()
 
@@ -35,10 +39,7 @@ class RolloutSlicesAction(ActionBase):
         del tmp
         args = dict(self._task.args)
         if self._task.async_val or self._task.check_mode or args.get("progress_interval") is not None:
-            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-            result.update(self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
-            if not wrap_async:
-                self._remove_tmp_path(self._connection._shell.tmpdir)
+            result.update(execute_as_it_is(self, args, task_vars))
             return result
         try:
             result.update(self._in_slices(args, task_vars))
